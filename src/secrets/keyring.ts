@@ -1,0 +1,31 @@
+/** One accepted webhook secret: where it came from (never its value) and its bytes. */
+export interface SecretKey {
+  name: string;
+  value: Buffer;
+}
+
+/**
+ * The set of secrets a signature may match. A reload replaces the whole set in one assignment, so a
+ * request that reads `values()` sees either the old set or the new one, never a half-built or empty one.
+ */
+export class Keyring {
+  #keys: readonly SecretKey[] = [];
+  #values: readonly Buffer[] = [];
+
+  replace(keys: readonly SecretKey[]): void {
+    this.#keys = Object.freeze([...keys]);
+    this.#values = Object.freeze(keys.map((key) => key.value));
+  }
+
+  values(): readonly Buffer[] {
+    return this.#values;
+  }
+
+  names(): string[] {
+    return this.#keys.map((key) => key.name);
+  }
+
+  get size(): number {
+    return this.#keys.length;
+  }
+}

@@ -1,0 +1,93 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { Config } from './config.js';
+import { MemoryDedupeStore } from './dedupe/memory-dedupe-store.js';
+import { createAdminServer } from './observability/admin-server.js';
+import type { Logger } from './observability/logger.js';
+import { WebhookMetrics } from './observability/metrics.js';
+import { Keyring } from './secrets/keyring.js';
+import { loadSecrets } from './secrets/load-secrets.js';
+import { resolveProfile } from './signature/profiles.js';
+import { Forwarder } from './upstream/forwarder.js';
+import { createWebhookHandler } from './webhook/handler.js';
+import { createWebhookServer } from './webhook/server.js';
+
+// A claim outlives the longest forward (UPSTREAM_TIMEOUT_MS) by this much before it lapses by itself.
+const CLAIM_MARGIN_MS = 5_000;
+
+export interface RunningSidecar {
+  webhookPort: number;
+  adminPort: number;
+  keyring: Keyring;
+  metrics: WebhookMetrics;
+  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then releases everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Builds every part from the Config and starts both servers. */
+export async function startSidecar(config: Config, logger: Logger): Promise<RunningSidecar> {
+  const keyring = new Keyring();
+  const secrets = await loadSecrets(config);
+  keyring.replace(secrets.keys);
+  for (const problem of secrets.problems) logger.warn({ path: config.webhookSecretPath }, `secret: ${problem}`);
+  logger.info(
+    { path: config.webhookSecretPath, keys: keyring.names(), count: keyring.size },
+    keyring.size > 0 ? 'webhook secrets loaded' : 'no usable webhook secret: not ready, webhooks get 503',
+  );
+
+  const dedupe = new MemoryDedupeStore({ maxEntries: config.dedupeMaxEntries, ttlSeconds: config.dedupeTtlSeconds });
+  const forwarder = new Forwarder(config.upstreamUrl, config.upstreamTimeoutMs);
+  const metrics = new WebhookMetrics();
+  const handler = createWebhookHandler({
+    webhookPaths: config.webhookPaths,
+    maxBodyBytes: config.maxBodyBytes,
+    maxEventAgeSeconds: config.maxEventAgeSeconds,
+    profile: resolveProfile(config.profile, { header: config.signatureHeader, encoding: config.signatureEncoding }),
+    keyring,
+    dedupe,
+    claimTtlMs: config.upstreamTimeoutMs + CLAIM_MARGIN_MS,
+    forward: (request) => forwarder.forward(request),
+  });
+
+  const webhookServer = createWebhookServer(handler, logger, metrics);
+  const adminServer = createAdminServer(
+    metrics,
+    { notReadyReason: () => (keyring.size === 0 ? 'no webhook secret loaded' : undefined) },
+    logger,
+  );
+  const webhookPort = await listen(webhookServer, config.listenPort, config.listenHost);
+  const adminPort = await listen(adminServer, config.adminPort, config.listenHost);
+  logger.info({ webhookPort, adminPort, upstream: config.upstreamUrl.origin, profile: config.profile }, 'listening');
+
+  return {
+    webhookPort,
+    adminPort,
+    keyring,
+    metrics,
+    async close(graceMs = 10_000) {
+      const stopped = Promise.all([closeServer(webhookServer), closeServer(adminServer)]);
+      webhookServer.closeIdleConnections();
+      adminServer.closeIdleConnections();
+      const deadline = setTimeout(() => {
+        webhookServer.closeAllConnections();
+        adminServer.closeAllConnections();
+      }, graceMs);
+      await stopped;
+      clearTimeout(deadline);
+      await forwarder.close();
+      await dedupe.close();
+    },
+  };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  server.listen(port, host);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
