@@ -31,7 +31,7 @@ export const openMessagingPayload = z.object({
 
 /** Any JSON object; `id`, `type` and `timestamp` are read when they are strings. */
 export const customPayload = z.object({
-  id: z.unknown(),
-  type: z.unknown(),
-  timestamp: z.unknown(),
+  id: z.unknown().optional(),
+  type: z.unknown().optional(),
+  timestamp: z.unknown().optional(),
 });

@@ -35,6 +35,7 @@ function bodyHash(rawBody: Buffer): string {
 }
 
 function stringOrUndefined(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 

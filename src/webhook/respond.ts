@@ -14,7 +14,8 @@ export function respond(response: ServerResponse, outcome: Outcome, requestId: s
   if (outcome.kind === 'forwarded') {
     for (const [name, value] of Object.entries(outcome.headers)) response.setHeader(name, value);
     response.setHeader('x-request-id', requestId);
-    response.setHeader('content-length', outcome.body.length);
+    // RFC 9110 §8.6: no Content-Length on 204 or 304 (Node sends no body for them either).
+    if (outcome.status !== 204 && outcome.status !== 304) response.setHeader('content-length', outcome.body.length);
     response.writeHead(outcome.status).end(outcome.body);
     return outcome.status;
   }
