@@ -30,7 +30,7 @@ const webhookPaths = z.string().transform((value, ctx) => {
  * by a test, so the description here is the documentation.
  */
 export const settingsSchema = z.object({
-  LISTEN_HOST: z.string().default('0.0.0.0').describe('Address the webhook port listens on.'),
+  LISTEN_HOST: z.string().default('0.0.0.0').describe('Address both ports listen on.'),
   LISTEN_PORT: port.default(8080).describe('The webhook port: the one Genesys Cloud reaches through your Service.'),
   ADMIN_PORT: port.default(9090).describe('Port for `/metrics`, `/livez` and `/readyz`; never the webhook port.'),
   UPSTREAM_URL: z
@@ -64,14 +64,18 @@ export const settingsSchema = z.object({
   MAX_BODY_BYTES: positiveInt
     .max(64 * 1024 * 1024)
     .default(1048576)
-    .describe('Larger bodies get 413; enforced while the body streams in.'),
+    .describe('Larger bodies get 413: a declared Content-Length is refused up front, a chunked body as soon as it passes. At most 64 MiB.'),
   UPSTREAM_TIMEOUT_MS: positiveInt
     // Genesys Cloud waits 10 s for an answer; ours must come before that or Genesys counts a timeout.
     .max(9500, 'must stay under the 10 s that Genesys Cloud waits for an answer')
     .default(8000)
-    .describe('How long the app may take to answer before the sender gets 504.'),
+    .describe('How long the app may take to answer before the sender gets 504. At most 9500, since Genesys Cloud waits 10 s.'),
   DEDUPE_TTL_SECONDS: positiveInt.default(86400).describe('How long a delivered event is remembered.'),
-  DEDUPE_MAX_ENTRIES: positiveInt.default(100000).describe('How many delivered events are remembered at most.'),
+  DEDUPE_MAX_ENTRIES: positiveInt
+    // Each remembered event costs a few hundred bytes; ten million is already gigabytes.
+    .max(10_000_000)
+    .default(100000)
+    .describe('How many delivered events are remembered at most (least recently seen forgotten first). At most 10,000,000.'),
   MAX_EVENT_AGE_SECONDS: z.coerce
     .number()
     .int()
@@ -81,7 +85,7 @@ export const settingsSchema = z.object({
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
-    .describe('pino log level.'),
+    .describe('pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
