@@ -25,5 +25,5 @@ COPY --from=build /src/dist/src ./dist/src
 # The image's own unprivileged user; the chart can also pin runAsUser.
 USER node
 EXPOSE 8080 9090
-# exec form: node is PID 1's child-free process and receives SIGTERM directly.
+# Exec form, so that node itself is PID 1 and receives SIGTERM from the kubelet.
 ENTRYPOINT ["node", "dist/src/cli/main.js"]

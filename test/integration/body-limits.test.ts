@@ -73,11 +73,22 @@ describe('reading bodies', () => {
     assert.equal(answer.status, 200);
   });
 
-  test('a sender that never finishes its headers is disconnected within 15 s', async () => {
-    const raw = await openRaw(sidecar.webhookUrl);
-    raw.socket.write('POST /webhook/genesys HTTP/1.1\r\nHost: sidecar\r\nX-Slow: ');
-    const tookMs = await raw.closed(15_000);
+  test('a sender that never finishes its headers is disconnected within 15 s; an idle keep-alive one is not', async () => {
+    const idle = await openRaw(sidecar.webhookUrl);
+    idle.socket.write('GET /livez HTTP/1.1\r\nHost: sidecar\r\n\r\n');
+    assert.match(await idle.head(), /^HTTP\/1\.1 404 /);
+
+    const slow = await openRaw(sidecar.webhookUrl);
+    slow.socket.write('POST /webhook/genesys HTTP/1.1\r\nHost: sidecar\r\nX-Slow: ');
+    const tookMs = await slow.closed(15_000);
     assert.ok(tookMs < 15_000, `closed after ${tookMs} ms`);
+
+    // Idle for as long as the slow sender was given: keep-alive must outlast the header deadline.
+    assert.equal(idle.socket.destroyed, false);
+    idle.socket.write('GET /other HTTP/1.1\r\nHost: sidecar\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(idle.received().match(/HTTP\/1\.1 404 /g)?.length, 2);
+    idle.socket.destroy();
   });
 });
 
