@@ -11,6 +11,11 @@ describe('headerSafe', () => {
     }
   });
 
+  it('replaces a lone surrogate (valid in JSON, refused by encodeURIComponent) with U+FFFD', () => {
+    assert.equal(headerSafe('evt-\ud800'), 'evt-%EF%BF%BD');
+    assert.equal(headerSafe('\udc00-\ud83d\ude00'), '%EF%BF%BD-%F0%9F%98%80');
+  });
+
   it('keeps an empty value', () => {
     assert.equal(headerSafe(''), '');
   });
