@@ -2,11 +2,14 @@ import { z } from 'zod';
 
 import { PROFILE_NAMES, type ProfileName } from './signature/profiles.js';
 
+// Values whose every byte counts: only trailing CR/LF are trimmed from a secret, as from a secret file.
+const VERBATIM = new Set(['GENESYS_WEBHOOK_SECRET']);
+
 // Helm charts and shells often render an unset value as an empty string; treat it as unset.
 function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && value.trim() !== '') result[name] = value.trim();
+    if (value !== undefined && value.trim() !== '') result[name] = VERBATIM.has(name) ? value : value.trim();
   }
   return result;
 }
@@ -57,6 +60,29 @@ export const settingsSchema = z.object({
     .string()
     .default('/etc/genesys-webhook-sidecar/secrets')
     .describe('A mounted Secret directory (every key is an accepted secret) or a single file.'),
+  SECRET_SOURCE: z
+    .enum(['file', 'kubernetes'])
+    .default('file')
+    .describe('Where secrets come from: `file` (WEBHOOK_SECRET_PATH) or `kubernetes` (watch SECRET_NAME through the API).'),
+  SECRET_NAME: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name')
+    .optional()
+    .describe('The Secret to watch when SECRET_SOURCE=kubernetes; every key of it is an accepted secret.'),
+  SECRET_NAMESPACE: z
+    .string()
+    .optional()
+    .describe("The Secret's namespace when SECRET_SOURCE=kubernetes; defaults to the pod's own (from its service account)."),
+  SECRET_RESCAN_SECONDS: positiveInt
+    .max(3600)
+    .default(10)
+    .describe('How often WEBHOOK_SECRET_PATH is re-read even without a change event (events miss on some volumes).'),
+  SECRET_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('How long a secret that a reload removed is still accepted.'),
   GENESYS_WEBHOOK_SECRET: z
     .string()
     .optional()
@@ -99,7 +125,12 @@ export interface Config {
   profile: ProfileName;
   signatureHeader: string | undefined;
   signatureEncoding: 'hex' | 'base64' | undefined;
+  secretSource: 'file' | 'kubernetes';
   webhookSecretPath: string;
+  secretName: string | undefined;
+  secretNamespace: string | undefined;
+  secretRescanSeconds: number;
+  secretGraceSeconds: number;
   inlineSecret: string | undefined;
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
@@ -131,7 +162,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       profile: settings.SIGNATURE_PROFILE,
       signatureHeader: settings.SIGNATURE_HEADER?.toLowerCase(),
       signatureEncoding: settings.SIGNATURE_ENCODING,
+      secretSource: settings.SECRET_SOURCE,
       webhookSecretPath: settings.WEBHOOK_SECRET_PATH,
+      secretName: settings.SECRET_NAME,
+      secretNamespace: settings.SECRET_NAMESPACE,
+      secretRescanSeconds: settings.SECRET_RESCAN_SECONDS,
+      secretGraceSeconds: settings.SECRET_GRACE_SECONDS,
       inlineSecret: settings.GENESYS_WEBHOOK_SECRET,
       maxBodyBytes: settings.MAX_BODY_BYTES,
       upstreamTimeoutMs: settings.UPSTREAM_TIMEOUT_MS,
@@ -156,6 +192,9 @@ function crossSettingProblems(raw: Record<string, string>): string[] {
   if (raw.SIGNATURE_PROFILE === 'custom') {
     if (!raw.SIGNATURE_HEADER) problems.push('SIGNATURE_HEADER: required when SIGNATURE_PROFILE=custom');
     if (!raw.SIGNATURE_ENCODING) problems.push('SIGNATURE_ENCODING: required when SIGNATURE_PROFILE=custom');
+  }
+  if (raw.SECRET_SOURCE === 'kubernetes' && !raw.SECRET_NAME) {
+    problems.push('SECRET_NAME: required when SECRET_SOURCE=kubernetes');
   }
   if (Number(raw.LISTEN_PORT ?? 8080) === Number(raw.ADMIN_PORT ?? 9090)) {
     problems.push('ADMIN_PORT: must differ from LISTEN_PORT, so that metrics never share the webhook port');

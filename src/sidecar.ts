@@ -8,7 +8,8 @@ import { createAdminServer } from './observability/admin-server.js';
 import type { Logger } from './observability/logger.js';
 import { WebhookMetrics } from './observability/metrics.js';
 import { Keyring } from './secrets/keyring.js';
-import { loadSecrets } from './secrets/load-secrets.js';
+import { SecretManager } from './secrets/secret-manager.js';
+import { createSecretSource, inlineKeyOf } from './secrets/secret-source-from-config.js';
 import { resolveProfile } from './signature/profiles.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { createWebhookHandler } from './webhook/handler.js';
@@ -29,17 +30,19 @@ export interface RunningSidecar {
 /** Builds every part from the Config and starts both servers. */
 export async function startSidecar(config: Config, logger: Logger): Promise<RunningSidecar> {
   const keyring = new Keyring();
-  const secrets = await loadSecrets(config);
-  keyring.replace(secrets.keys);
-  for (const problem of secrets.problems) logger.warn({ path: config.webhookSecretPath }, `secret: ${problem}`);
-  logger.info(
-    { path: config.webhookSecretPath, keys: keyring.names(), count: keyring.size },
-    keyring.size > 0 ? 'webhook secrets loaded' : 'no usable webhook secret: not ready, webhooks get 503',
-  );
+  const metrics = new WebhookMetrics({ keysLoaded: () => keyring.size });
+  const secrets = new SecretManager({
+    keyring,
+    source: await createSecretSource(config, logger),
+    inlineKey: inlineKeyOf(config.inlineSecret),
+    graceMs: config.secretGraceSeconds * 1000,
+    logger,
+    onReload: (result) => metrics.recordSecretReload(result),
+  });
+  await secrets.start();
 
   const dedupe = new MemoryDedupeStore({ maxEntries: config.dedupeMaxEntries, ttlSeconds: config.dedupeTtlSeconds });
   const forwarder = new Forwarder(config.upstreamUrl, config.upstreamTimeoutMs);
-  const metrics = new WebhookMetrics();
   const handler = createWebhookHandler({
     webhookPaths: config.webhookPaths,
     maxBodyBytes: config.maxBodyBytes,
@@ -78,6 +81,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
       clearTimeout(deadline);
       await forwarder.close();
       await dedupe.close();
+      await secrets.stop();
     },
   };
 }

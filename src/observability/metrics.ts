@@ -1,4 +1,6 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+import type { ReloadResult } from '../secrets/secret-manager.js';
 
 import type { Outcome } from '../webhook/outcome.js';
 
@@ -9,8 +11,11 @@ export class WebhookMetrics {
   readonly #rejected: Counter<'reason'>;
   readonly #failed: Counter<'reason'>;
   readonly #duplicates: Counter;
+  readonly #secretReloads: Counter<'result'>;
+  readonly #lastSecretReload: Gauge;
 
-  constructor() {
+  /** `keysLoaded` is read at each scrape, so keys that expire after their grace period show at once. */
+  constructor(gauges: { keysLoaded(): number }) {
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     this.#accepted = new Counter({
@@ -35,6 +40,32 @@ export class WebhookMetrics {
       help: 'Webhooks answered as already delivered.',
       registers,
     });
+    new Gauge({
+      name: 'genesys_webhook_secrets_loaded',
+      help: 'Webhook secrets accepted right now (0 means not ready).',
+      registers,
+      collect() {
+        this.set(gauges.keysLoaded());
+      },
+    });
+    this.#secretReloads = new Counter({
+      name: 'genesys_webhook_secret_reloads_total',
+      help: 'Secret readings that changed the keyring (success) or found no usable key (failed).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#lastSecretReload = new Gauge({
+      name: 'genesys_webhook_secret_last_reload_timestamp_seconds',
+      help: 'When the keyring last changed by a successful reload, in Unix seconds.',
+      registers,
+    });
+    // Both results exist from the start, so rate() and alerts see a 0 rather than no series.
+    for (const result of ['success', 'failed']) this.#secretReloads.inc({ result }, 0);
+  }
+
+  recordSecretReload(result: ReloadResult): void {
+    this.#secretReloads.inc({ result });
+    if (result === 'success') this.#lastSecretReload.set(Date.now() / 1000);
   }
 
   record(outcome: Outcome): void {

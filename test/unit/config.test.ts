@@ -31,6 +31,11 @@ describe('loadConfig defaults', () => {
     assert.equal(result.signatureHeader, undefined);
     assert.equal(result.signatureEncoding, undefined);
     assert.equal(result.webhookSecretPath, '/etc/genesys-webhook-sidecar/secrets');
+    assert.equal(result.secretSource, 'file');
+    assert.equal(result.secretName, undefined);
+    assert.equal(result.secretNamespace, undefined);
+    assert.equal(result.secretRescanSeconds, 10);
+    assert.equal(result.secretGraceSeconds, 0);
     assert.equal(result.inlineSecret, undefined);
     assert.equal(result.maxBodyBytes, 1048576);
     assert.equal(result.upstreamTimeoutMs, 8000);
@@ -219,5 +224,17 @@ describe('loadConfig problems', () => {
     });
     assert.ok(list.length >= 4, JSON.stringify(list));
     for (const problem of list) assert.equal(problem.includes(secret), false, problem);
+  });
+});
+
+describe('loadConfig secrets', () => {
+  it('keeps spaces inside GENESYS_WEBHOOK_SECRET, since every byte of a secret counts', () => {
+    assert.equal(config({ GENESYS_WEBHOOK_SECRET: ' abc ' }).inlineSecret, ' abc ');
+  });
+
+  it('requires SECRET_NAME when SECRET_SOURCE=kubernetes, alongside other problems', () => {
+    const list = problems({ SECRET_SOURCE: 'kubernetes', SECRET_GRACE_SECONDS: '-1' });
+    assert.equal(named(list, 'SECRET_NAME').length, 1);
+    assert.equal(named(list, 'SECRET_GRACE_SECONDS').length, 1);
   });
 });
