@@ -9,7 +9,7 @@ import { purecloudEvent, purecloudSignature } from '../helpers/events.js';
 import { sampleValue } from '../helpers/metrics.js';
 import { get, post } from '../helpers/post.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
-import { makeSecretVolume, type SecretVolume } from '../helpers/secret-volume.js';
+import { makeSecretVolume } from '../helpers/secret-volume.js';
 import { startTestSidecar, type TestSidecar } from '../helpers/test-sidecar.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
