@@ -108,6 +108,20 @@ export const settingsSchema = z.object({
     .min(0)
     .default(0)
     .describe("Reject events whose own timestamp is older than this (a replay window); 0 turns it off."),
+  SHUTDOWN_DELAY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(300)
+    .default(5)
+    .describe('After SIGTERM, keep serving this long (while `/readyz` says 503) so endpoints and load balancers drain.'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(20000)
+    .describe('Then how long requests in flight may take to finish before their connections are cut.'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -137,6 +151,8 @@ export interface Config {
   dedupeTtlSeconds: number;
   dedupeMaxEntries: number;
   maxEventAgeSeconds: number;
+  shutdownDelaySeconds: number;
+  shutdownTimeoutMs: number;
   logLevel: Settings['LOG_LEVEL'];
 }
 
@@ -174,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       dedupeTtlSeconds: settings.DEDUPE_TTL_SECONDS,
       dedupeMaxEntries: settings.DEDUPE_MAX_ENTRIES,
       maxEventAgeSeconds: settings.MAX_EVENT_AGE_SECONDS,
+      shutdownDelaySeconds: settings.SHUTDOWN_DELAY_SECONDS,
+      shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
       logLevel: settings.LOG_LEVEL,
     },
   };

@@ -23,14 +23,20 @@ export interface RunningSidecar {
   adminPort: number;
   keyring: Keyring;
   metrics: WebhookMetrics;
-  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then releases everything. */
-  close(graceMs?: number): Promise<void>;
+  /** `/readyz` turns 503 and answers ask clients to reconnect; the webhook port keeps serving. */
+  startDraining(): void;
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to `timeoutMs` (then cuts their
+   * connections; forwards already on their way still complete), and releases everything.
+   */
+  close(timeoutMs: number): Promise<void>;
 }
 
 /** Builds every part from the Config and starts both servers. */
 export async function startSidecar(config: Config, logger: Logger): Promise<RunningSidecar> {
   const keyring = new Keyring();
-  const metrics = new WebhookMetrics({ keysLoaded: () => keyring.size });
+  const dedupe = new MemoryDedupeStore({ maxEntries: config.dedupeMaxEntries, ttlSeconds: config.dedupeTtlSeconds });
+  const metrics = new WebhookMetrics({ keysLoaded: () => keyring.size, dedupeEntries: () => dedupe.size() });
   const secrets = new SecretManager({
     keyring,
     source: await createSecretSource(config, logger),
@@ -41,7 +47,6 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   });
   await secrets.start();
 
-  const dedupe = new MemoryDedupeStore({ maxEntries: config.dedupeMaxEntries, ttlSeconds: config.dedupeTtlSeconds });
   const forwarder = new Forwarder(config.upstreamUrl, config.upstreamTimeoutMs);
   const handler = createWebhookHandler({
     webhookPaths: config.webhookPaths,
@@ -51,37 +56,53 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     keyring,
     dedupe,
     claimTtlMs: config.upstreamTimeoutMs + CLAIM_MARGIN_MS,
-    forward: (request) => forwarder.forward(request),
+    async forward(request) {
+      const started = performance.now();
+      const result = await forwarder.forward(request);
+      metrics.upstreamAnswered((performance.now() - started) / 1000);
+      return result;
+    },
   });
 
-  const webhookServer = createWebhookServer(handler, logger, metrics);
+  let draining = false;
+  const webhook = createWebhookServer(handler, logger, metrics);
   const adminServer = createAdminServer(
     metrics,
-    { notReadyReason: () => (keyring.size === 0 ? 'no webhook secret loaded' : undefined) },
+    {
+      notReadyReason() {
+        if (draining) return 'shutting down';
+        return keyring.size === 0 ? 'no webhook secret loaded' : undefined;
+      },
+    },
     logger,
   );
-  const webhookPort = await listen(webhookServer, config.listenPort, config.listenHost);
+  const webhookPort = await listen(webhook.server, config.listenPort, config.listenHost);
   const adminPort = await listen(adminServer, config.adminPort, config.listenHost);
-  logger.info({ webhookPort, adminPort, upstream: config.upstreamUrl.origin, profile: config.profile }, 'listening');
+  logger.info({ webhookPort, adminPort }, 'listening');
 
   return {
     webhookPort,
     adminPort,
     keyring,
     metrics,
-    async close(graceMs = 10_000) {
-      const stopped = Promise.all([closeServer(webhookServer), closeServer(adminServer)]);
-      webhookServer.closeIdleConnections();
-      adminServer.closeIdleConnections();
-      const deadline = setTimeout(() => {
-        webhookServer.closeAllConnections();
-        adminServer.closeAllConnections();
-      }, graceMs);
-      await stopped;
-      clearTimeout(deadline);
-      await forwarder.close();
-      await dedupe.close();
-      await secrets.stop();
+    startDraining() {
+      draining = true;
+      webhook.startDraining();
+    },
+    async close(timeoutMs) {
+      draining = true;
+      webhook.startDraining();
+      const closed = closeServer(webhook.server);
+      const cut = setTimeout(() => webhook.server.closeAllConnections(), timeoutMs);
+      // Keep-alive connections go idle between requests; close each as soon as it does.
+      const sweep = setInterval(() => webhook.server.closeIdleConnections(), 100);
+      await closed;
+      clearInterval(sweep);
+      clearTimeout(cut);
+      await webhook.settled();
+      adminServer.closeAllConnections();
+      await closeServer(adminServer);
+      await Promise.all([forwarder.close(), dedupe.close(), secrets.stop()]);
     },
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 
+import { checkConfig } from './check-config.js';
 import { run } from './run.js';
 import { SIGN_USAGE, signCommand, UsageError } from './sign-command.js';
 
@@ -9,6 +10,8 @@ const USAGE = `genesys-webhook-sidecar [command]
 Commands:
   (none)        run the sidecar; every setting comes from environment variables (see the README)
   sign          print the signature header for a body (see: genesys-webhook-sidecar sign --help)
+  check-config  validate the settings and read the secrets once, print the effective configuration
+                (secrets redacted) and exit 0, or 2 naming every problem; starts no server
 
 Options:
   -h, --help     show this help
@@ -24,6 +27,7 @@ async function main(args: string[]): Promise<number | undefined> {
   if (command === undefined) return run(process.env);
   if (command === '-h' || command === '--help') return print(USAGE);
   if (command === '-v' || command === '--version') return print(version());
+  if (command === 'check-config') return checkConfig(process.env);
   if (command === 'sign') {
     if (rest.includes('-h') || rest.includes('--help')) return print(SIGN_USAGE);
     try {

@@ -1,23 +1,40 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 import type { ReloadResult } from '../secrets/secret-manager.js';
+import type { FailReason, Outcome, RejectReason } from '../webhook/outcome.js';
+import { STATUS_BY_REASON } from '../webhook/status.js';
+import { OUTCOME_LABELS, outcomeLabel } from './outcome-label.js';
 
-import type { Outcome } from '../webhook/outcome.js';
+// From half a millisecond (our own overhead) to the 10 s after which Genesys Cloud gives up.
+const DURATION_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 8, 10];
 
-/** Our own registry (not prom-client's global one) with the counters every Outcome feeds. */
+export interface LiveGauges {
+  keysLoaded(): number;
+  dedupeEntries(): Promise<number>;
+}
+
+/**
+ * Our own registry (not prom-client's global one). Request counters are derived from each Outcome; label
+ * values are the fixed reason and outcome words, never anything taken from a request.
+ */
 export class WebhookMetrics {
   readonly registry = new Registry();
   readonly #accepted: Counter;
   readonly #rejected: Counter<'reason'>;
   readonly #failed: Counter<'reason'>;
   readonly #duplicates: Counter;
+  readonly #upstreamResponses: Counter<'code'>;
+  readonly #requestDuration: Histogram<'outcome'>;
+  readonly #upstreamDuration: Histogram;
+  readonly #inFlight: Gauge;
   readonly #secretReloads: Counter<'result'>;
   readonly #lastSecretReload: Gauge;
 
-  /** `keysLoaded` is read at each scrape, so keys that expire after their grace period show at once. */
-  constructor(gauges: { keysLoaded(): number }) {
+  /** The live gauges are read at each scrape, so they are never stale. */
+  constructor(live: LiveGauges) {
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
+
     this.#accepted = new Counter({
       name: 'genesys_webhook_accepted_total',
       help: 'Webhooks delivered to the app, which answered 2xx.',
@@ -40,12 +57,44 @@ export class WebhookMetrics {
       help: 'Webhooks answered as already delivered.',
       registers,
     });
+    this.#upstreamResponses = new Counter({
+      name: 'genesys_webhook_upstream_responses_total',
+      help: "The app's answers by status class.",
+      labelNames: ['code'],
+      registers,
+    });
+    this.#requestDuration = new Histogram({
+      name: 'genesys_webhook_request_duration_seconds',
+      help: 'From the request to our answer, by outcome.',
+      labelNames: ['outcome'],
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers,
+    });
+    this.#upstreamDuration = new Histogram({
+      name: 'genesys_webhook_upstream_duration_seconds',
+      help: 'How long the app took to answer a forwarded webhook (including failed attempts).',
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers,
+    });
+    this.#inFlight = new Gauge({
+      name: 'genesys_webhook_in_flight_requests',
+      help: 'Webhook requests being handled right now.',
+      registers,
+    });
+    new Gauge({
+      name: 'genesys_webhook_dedupe_entries',
+      help: 'Events the dedupe store remembers or holds in flight.',
+      registers,
+      async collect() {
+        this.set(await live.dedupeEntries());
+      },
+    });
     new Gauge({
       name: 'genesys_webhook_secrets_loaded',
       help: 'Webhook secrets accepted right now (0 means not ready).',
       registers,
       collect() {
-        this.set(gauges.keysLoaded());
+        this.set(live.keysLoaded());
       },
     });
     this.#secretReloads = new Counter({
@@ -59,16 +108,24 @@ export class WebhookMetrics {
       help: 'When the keyring last changed by a successful reload, in Unix seconds.',
       registers,
     });
-    // Both results exist from the start, so rate() and alerts see a 0 rather than no series.
+
+    // Every series exists from the start, so rate() and alerts see a 0 rather than nothing.
+    for (const [reason, status] of Object.entries(STATUS_BY_REASON)) {
+      if (status < 500) this.#rejected.inc({ reason: reason as RejectReason }, 0);
+      else this.#failed.inc({ reason: reason as FailReason }, 0);
+    }
+    for (const code of ['2xx', '3xx', '4xx', '5xx']) this.#upstreamResponses.inc({ code }, 0);
+    for (const outcome of OUTCOME_LABELS) this.#requestDuration.zero({ outcome });
     for (const result of ['success', 'failed']) this.#secretReloads.inc({ result }, 0);
   }
 
-  recordSecretReload(result: ReloadResult): void {
-    this.#secretReloads.inc({ result });
-    if (result === 'success') this.#lastSecretReload.set(Date.now() / 1000);
+  requestStarted(): void {
+    this.#inFlight.inc();
   }
 
-  record(outcome: Outcome): void {
+  requestEnded(outcome: Outcome, seconds: number): void {
+    this.#inFlight.dec();
+    this.#requestDuration.observe({ outcome: outcomeLabel(outcome) }, seconds);
     switch (outcome.kind) {
       case 'rejected':
         this.#rejected.inc({ reason: outcome.reason });
@@ -80,10 +137,20 @@ export class WebhookMetrics {
         this.#duplicates.inc();
         break;
       case 'forwarded':
-        if (outcome.status >= 200 && outcome.status < 300) this.#accepted.inc();
+        this.#upstreamResponses.inc({ code: `${Math.floor(outcome.status / 100)}xx` });
+        if (outcomeLabel(outcome) === 'delivered') this.#accepted.inc();
         break;
       case 'abandoned':
         break;
     }
+  }
+
+  upstreamAnswered(seconds: number): void {
+    this.#upstreamDuration.observe(seconds);
+  }
+
+  recordSecretReload(result: ReloadResult): void {
+    this.#secretReloads.inc({ result });
+    if (result === 'success') this.#lastSecretReload.set(Date.now() / 1000);
   }
 }

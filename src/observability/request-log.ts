@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 
 import type { Outcome } from '../webhook/outcome.js';
+import { outcomeLabel } from './outcome-label.js';
 
 export interface RequestFacts {
   requestId: string;
@@ -24,7 +25,7 @@ export function logRequest(logger: Logger, outcome: Outcome, facts: RequestFacts
     durationMs: Math.round(facts.durationMs * 1000) / 1000,
     eventId: event?.eventId,
     eventType: event?.eventType,
-    outcome: outcome.kind,
+    outcome: outcomeLabel(outcome),
     reason: 'reason' in outcome ? outcome.reason : undefined,
   };
 

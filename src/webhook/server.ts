@@ -26,41 +26,59 @@ function requestIdOf(request: IncomingMessage): string {
   return typeof given === 'string' && USABLE_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+export interface WebhookServer {
+  server: Server;
+  /** From now on every answer asks the client to close its connection, so it reconnects elsewhere. */
+  startDraining(): void;
+  /** Resolves once no request is being handled (forwards whose sender left included). */
+  settled(): Promise<void>;
+}
+
 /** The thin HTTP shell: runs the handler, answers, then logs and counts the Outcome. */
-export function createWebhookServer(handle: WebhookHandler, logger: Logger, metrics: WebhookMetrics): Server {
+export function createWebhookServer(handle: WebhookHandler, logger: Logger, metrics: WebhookMetrics): WebhookServer {
   const server = createServer({
     headersTimeout: HEADERS_TIMEOUT_MS,
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  let draining = false;
+  const inFlight = new Set<Promise<void>>();
 
   server.on('request', (request, response) => {
     const started = performance.now();
     const requestId = requestIdOf(request);
+    metrics.requestStarted();
 
-    handle(request, requestId)
+    const handled = handle(request, requestId)
       .catch((error: unknown): Outcome => {
         logger.error({ err: error, requestId }, 'unexpected error in the webhook pipeline');
         return fail('internal_error', 'The sidecar failed unexpectedly; retry later.');
       })
       .then((outcome) => {
         // Refused before the whole body arrived: close rather than read the rest of it.
-        if (!request.complete && outcome.kind !== 'abandoned') response.setHeader('connection', 'close');
+        if (draining || (!request.complete && outcome.kind !== 'abandoned')) response.setHeader('connection', 'close');
         const status = respond(response, outcome, requestId);
-        metrics.record(outcome);
-        logRequest(logger, outcome, {
-          requestId,
-          method: request.method,
-          path: pathOf(request.url),
-          status,
-          durationMs: performance.now() - started,
-        });
+        const durationMs = performance.now() - started;
+        metrics.requestEnded(outcome, durationMs / 1000);
+        logRequest(logger, outcome, { requestId, method: request.method, path: pathOf(request.url), status, durationMs });
       })
       .catch((error: unknown) => {
         logger.error({ err: error, requestId }, 'could not answer the sender');
         response.destroy();
-      });
+      })
+      .finally(() => inFlight.delete(handled));
+    inFlight.add(handled);
   });
-  return server;
+
+  return {
+    server,
+    startDraining() {
+      draining = true;
+      server.closeIdleConnections();
+    },
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
 }

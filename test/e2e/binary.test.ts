@@ -65,6 +65,7 @@ describe('the genesys-webhook-sidecar binary', () => {
         UPSTREAM_URL: app.url,
         GENESYS_WEBHOOK_SECRET: SECRET,
         WEBHOOK_SECRET_PATH: '/nonexistent/gws-e2e',
+        SHUTDOWN_DELAY_SECONDS: '0',
       },
     });
     const finished = collect(child);

@@ -4,7 +4,9 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startSidecar, type RunningSidecar } from '../../src/sidecar.js';
 
-export interface TestSidecar extends RunningSidecar {
+export interface TestSidecar extends Omit<RunningSidecar, 'close'> {
+  /** Closes at once by default: tests do not wait for a drain. */
+  close(timeoutMs?: number): Promise<void>;
   webhookUrl: string;
   adminUrl: string;
   config: Config;
@@ -31,6 +33,7 @@ export async function startTestSidecar(env: Record<string, string>): Promise<Tes
   const sidecar = await startSidecar(config, createLogger('info', sink));
   return {
     ...sidecar,
+    close: (timeoutMs = 1000) => sidecar.close(timeoutMs),
     config,
     logs,
     webhookUrl: `http://127.0.0.1:${sidecar.webhookPort}`,

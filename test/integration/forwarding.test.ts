@@ -155,7 +155,7 @@ describe('forwarding to the app', () => {
     app.answerWith(() => ({}));
     const retry = await post(endpoint, body, signed(body));
     assert.deepEqual(retry.json(), { status: 'duplicate', event_id: 'hang-up-1' });
-    const line = sidecar.logs.find((l) => l.eventId === 'hang-up-1' && l.outcome === 'forwarded');
+    const line = sidecar.logs.find((l) => l.eventId === 'hang-up-1' && l.outcome === 'delivered');
     assert.ok(line, 'the abandoned delivery is still logged');
   });
 

@@ -1,0 +1,31 @@
+import type { Config } from './config.js';
+
+/** The effective settings as plain values, fit to log or print: secrets appear only as "[redacted]". */
+export function effectiveSettings(config: Config): Record<string, unknown> {
+  const upstream = new URL(config.upstreamUrl);
+  if (upstream.password) upstream.password = 'redacted';
+  return {
+    listen: `${config.listenHost}:${config.listenPort}`,
+    adminPort: config.adminPort,
+    upstreamUrl: upstream.href,
+    webhookPaths: [...config.webhookPaths],
+    profile: config.profile,
+    signatureHeader: config.signatureHeader,
+    signatureEncoding: config.signatureEncoding,
+    secretSource: config.secretSource,
+    webhookSecretPath: config.secretSource === 'file' ? config.webhookSecretPath : undefined,
+    secretName: config.secretName,
+    secretNamespace: config.secretNamespace,
+    secretRescanSeconds: config.secretRescanSeconds,
+    secretGraceSeconds: config.secretGraceSeconds,
+    inlineSecret: config.inlineSecret === undefined ? undefined : '[redacted]',
+    maxBodyBytes: config.maxBodyBytes,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    dedupeTtlSeconds: config.dedupeTtlSeconds,
+    dedupeMaxEntries: config.dedupeMaxEntries,
+    maxEventAgeSeconds: config.maxEventAgeSeconds,
+    shutdownDelaySeconds: config.shutdownDelaySeconds,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    logLevel: config.logLevel,
+  };
+}
