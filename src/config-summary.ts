@@ -27,5 +27,14 @@ export function effectiveSettings(config: Config): Record<string, unknown> {
     shutdownDelaySeconds: config.shutdownDelaySeconds,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     logLevel: config.logLevel,
+    enrichment: config.enrichment && {
+      eventTypes: config.enrichment.eventTypes,
+      failureMode: config.enrichment.failureMode,
+      timeoutMs: config.enrichment.timeoutMs,
+      loginUrl: config.enrichment.loginUrl.href,
+      apiUrl: config.enrichment.apiUrl.href,
+      clientId: config.enrichment.clientId.value ?? `file ${config.enrichment.clientId.file}`,
+      clientSecret: config.enrichment.clientSecret.value === undefined ? `file ${config.enrichment.clientSecret.file}` : '[redacted]',
+    },
   };
 }

@@ -1,9 +1,17 @@
 import { z } from 'zod';
 
+import {
+  enrichmentProblems,
+  enrichmentSettings,
+  toEnrichmentConfig,
+  type EnrichmentConfig,
+} from './genesys/enrichment-settings.js';
 import { PROFILE_NAMES, type ProfileName } from './signature/profiles.js';
 
 // Values whose every byte counts: only trailing CR/LF are trimmed from a secret, as from a secret file.
-const VERBATIM = new Set(['GENESYS_WEBHOOK_SECRET']);
+const VERBATIM = new Set(['GENESYS_WEBHOOK_SECRET', 'GENESYS_CLIENT_SECRET']);
+/** Never shown in a problem message or the effective settings. */
+const SECRET_SETTINGS = VERBATIM;
 
 // Helm charts and shells often render an unset value as an empty string; treat it as unset.
 function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -126,6 +134,7 @@ export const settingsSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.'),
+  ...enrichmentSettings,
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -154,6 +163,8 @@ export interface Config {
   shutdownDelaySeconds: number;
   shutdownTimeoutMs: number;
   logLevel: Settings['LOG_LEVEL'];
+  /** Undefined when ENRICH_EVENT_TYPES is unset: no event is enriched. */
+  enrichment: EnrichmentConfig | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -193,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       shutdownDelaySeconds: settings.SHUTDOWN_DELAY_SECONDS,
       shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
       logLevel: settings.LOG_LEVEL,
+      enrichment: toEnrichmentConfig(settings),
     },
   };
 }
@@ -200,7 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
 function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string>): string {
   const name = String(issue.path[0] ?? 'settings');
   const given = raw[name];
-  const shown = given === undefined ? '' : `=${name === 'GENESYS_WEBHOOK_SECRET' ? '[redacted]' : JSON.stringify(given)}`;
+  const shown = given === undefined ? '' : `=${SECRET_SETTINGS.has(name) ? '[redacted]' : JSON.stringify(given)}`;
   return `${name}${shown}: ${issue.message}`;
 }
 
@@ -214,6 +226,7 @@ function crossSettingProblems(raw: Record<string, string>): string[] {
   if (raw.SECRET_SOURCE === 'kubernetes' && !raw.SECRET_NAME) {
     problems.push('SECRET_NAME: required when SECRET_SOURCE=kubernetes');
   }
+  problems.push(...enrichmentProblems(raw));
   if (Number(raw.LISTEN_PORT ?? 8080) === Number(raw.ADMIN_PORT ?? 9090)) {
     problems.push('ADMIN_PORT: must differ from LISTEN_PORT, so that metrics never share the webhook port');
   }

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { Config } from './config.js';
+import { GenesysClient } from './genesys/genesys-client.js';
 import { MemoryDedupeStore } from './dedupe/memory-dedupe-store.js';
 import { createAdminServer } from './observability/admin-server.js';
 import type { Logger } from './observability/logger.js';
@@ -12,6 +13,7 @@ import { SecretManager } from './secrets/secret-manager.js';
 import { createSecretSource, inlineKeyOf } from './secrets/secret-source-from-config.js';
 import { resolveProfile } from './signature/profiles.js';
 import { Forwarder } from './upstream/forwarder.js';
+import { createEnrichStep } from './webhook/enrich-event.js';
 import { createWebhookHandler } from './webhook/handler.js';
 import { createWebhookServer } from './webhook/server.js';
 
@@ -48,6 +50,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   await secrets.start();
 
   const forwarder = new Forwarder(config.upstreamUrl, config.upstreamTimeoutMs);
+  const genesys = config.enrichment && new GenesysClient({ ...config.enrichment, registry: metrics.registry, logger });
   const handler = createWebhookHandler({
     webhookPaths: config.webhookPaths,
     maxBodyBytes: config.maxBodyBytes,
@@ -56,12 +59,15 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     keyring,
     dedupe,
     claimTtlMs: config.upstreamTimeoutMs + CLAIM_MARGIN_MS,
-    async forward(request) {
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    async forward(request, timeoutMs) {
       const started = performance.now();
-      const result = await forwarder.forward(request);
+      const result = await forwarder.forward(request, timeoutMs);
       metrics.upstreamAnswered((performance.now() - started) / 1000);
       return result;
     },
+    enrich: genesys && createEnrichStep(config.enrichment!, config.profile, genesys),
+    enrichFailure: config.enrichment?.failureMode ?? 'forward',
   });
 
   let draining = false;
@@ -102,7 +108,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
       await webhook.settled();
       adminServer.closeAllConnections();
       await closeServer(adminServer);
-      await Promise.all([forwarder.close(), dedupe.close(), secrets.stop()]);
+      await Promise.all([forwarder.close(), dedupe.close(), secrets.stop(), genesys?.close()]);
     },
   };
 }

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 import type { ReloadResult } from '../secrets/secret-manager.js';
 import type { FailReason, Outcome, RejectReason } from '../webhook/outcome.js';
+import { ENRICHMENT_RESULTS } from '../webhook/enrich-event.js';
 import { STATUS_BY_REASON } from '../webhook/status.js';
 import { OUTCOME_LABELS, outcomeLabel } from './outcome-label.js';
 
@@ -27,6 +28,7 @@ export class WebhookMetrics {
   readonly #requestDuration: Histogram<'outcome'>;
   readonly #upstreamDuration: Histogram;
   readonly #inFlight: Gauge;
+  readonly #enrichment: Counter<'result'>;
   readonly #secretReloads: Counter<'result'>;
   readonly #lastSecretReload: Gauge;
 
@@ -76,6 +78,12 @@ export class WebhookMetrics {
       buckets: DURATION_BUCKETS_SECONDS,
       registers,
     });
+    this.#enrichment = new Counter({
+      name: 'genesys_webhook_enrichment_total',
+      help: 'Enrichment attempts through the Genesys Cloud API, by result.',
+      labelNames: ['result'],
+      registers,
+    });
     this.#inFlight = new Gauge({
       name: 'genesys_webhook_in_flight_requests',
       help: 'Webhook requests being handled right now.',
@@ -117,6 +125,7 @@ export class WebhookMetrics {
     for (const code of ['2xx', '3xx', '4xx', '5xx']) this.#upstreamResponses.inc({ code }, 0);
     for (const outcome of OUTCOME_LABELS) this.#requestDuration.zero({ outcome });
     for (const result of ['success', 'failed']) this.#secretReloads.inc({ result }, 0);
+    for (const result of ENRICHMENT_RESULTS) this.#enrichment.inc({ result }, 0);
   }
 
   requestStarted(): void {
@@ -126,6 +135,7 @@ export class WebhookMetrics {
   requestEnded(outcome: Outcome, seconds: number): void {
     this.#inFlight.dec();
     this.#requestDuration.observe({ outcome: outcomeLabel(outcome) }, seconds);
+    if ('enrichment' in outcome && outcome.enrichment) this.#enrichment.inc({ result: outcome.enrichment });
     switch (outcome.kind) {
       case 'rejected':
         this.#rejected.inc({ reason: outcome.reason });

@@ -27,6 +27,7 @@ export function logRequest(logger: Logger, outcome: Outcome, facts: RequestFacts
     eventType: event?.eventType,
     outcome: outcomeLabel(outcome),
     reason: 'reason' in outcome ? outcome.reason : undefined,
+    enrichment: 'enrichment' in outcome ? outcome.enrichment : undefined,
   };
 
   switch (outcome.kind) {

@@ -20,27 +20,26 @@ export type ForwardResult =
 
 /**
  * Sends verified, fully buffered requests to the app over a pool of keep-alive connections and reads the
- * app's whole answer within UPSTREAM_TIMEOUT_MS. Never throws for the app's failures; they are results.
+ * app's whole answer within the time given. Never throws for the app's failures; they are results.
  */
 export class Forwarder {
   readonly #pool: Pool;
   readonly #basePath: string;
-  readonly #timeoutMs: number;
 
-  constructor(upstreamUrl: URL, timeoutMs: number) {
+  /** `maxTimeoutMs` is UPSTREAM_TIMEOUT_MS, the longest any single forward may be given. */
+  constructor(upstreamUrl: URL, maxTimeoutMs: number) {
     this.#pool = new Pool(upstreamUrl.origin, {
-      // Our own deadline below decides; these only keep undici's longer defaults out of the way.
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      connect: { timeout: timeoutMs },
+      // Each forward's own deadline decides; these only keep undici's longer defaults out of the way.
+      headersTimeout: maxTimeoutMs,
+      bodyTimeout: maxTimeoutMs,
+      connect: { timeout: maxTimeoutMs },
     });
     this.#basePath = upstreamUrl.pathname.replace(/\/+$/, '');
-    this.#timeoutMs = timeoutMs;
   }
 
-  async forward(request: ForwardRequest): Promise<ForwardResult> {
+  async forward(request: ForwardRequest, timeoutMs: number): Promise<ForwardResult> {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
       const answer = await this.#pool.request({
         method: request.method as 'POST',

@@ -7,6 +7,7 @@ import { verifySignature } from '../signature/verify-signature.js';
 import { buildUpstreamHeaders } from '../upstream/request-headers.js';
 import type { ForwardRequest, ForwardResult } from '../upstream/forwarder.js';
 import { checkEventAge } from './check-event-age.js';
+import type { EnrichStep, EnrichmentResult } from './enrich-event.js';
 import { checkRequestLine, tooLarge } from './check-request-line.js';
 import { fail, reject, type EventInfo, type Outcome } from './outcome.js';
 import { parseJson, validatePayload } from './parse-payload.js';
@@ -21,8 +22,24 @@ export interface HandlerDependencies {
   dedupe: DedupeStore;
   /** How long a claim may stay in flight before it lapses by itself; longer than any forward. */
   claimTtlMs: number;
-  forward(request: ForwardRequest): Promise<ForwardResult>;
+  /** UPSTREAM_TIMEOUT_MS: the most a forward may take, if the sender's deadline leaves that much. */
+  upstreamTimeoutMs: number;
+  forward(request: ForwardRequest, timeoutMs: number): Promise<ForwardResult>;
+  /** Absent when ENRICH_EVENT_TYPES is unset. */
+  enrich?: EnrichStep;
+  enrichFailure: 'forward' | 'reject';
 }
+
+// Genesys Cloud waits 10 s for our answer; keep a margin for the network and writing the answer.
+const SENDER_DEADLINE_MS = 9_000;
+// What X-Genesys-Enrichment tells the app.
+const ENRICHMENT_HEADER: Record<EnrichmentResult, string> = {
+  ok: 'ok',
+  skipped: 'skipped',
+  failed: 'failed',
+  rate_limited: 'failed',
+  breaker_open: 'failed',
+};
 
 /**
  * Runs one request through the pipeline, in the order of the response table, and returns its single
@@ -32,6 +49,7 @@ export function createWebhookHandler(deps: HandlerDependencies) {
   const { profile, keyring, dedupe } = deps;
 
   return async function handleWebhook(request: IncomingMessage, requestId: string): Promise<Outcome> {
+    const deadline = performance.now() + SENDER_DEADLINE_MS;
     const refused = checkRequestLine(request, deps.webhookPaths, deps.maxBodyBytes);
     if (refused) return refused;
 
@@ -69,25 +87,32 @@ export function createWebhookHandler(deps: HandlerDependencies) {
     // started finishes and is recorded even if the sender hangs up, so its retry is recognised.
     let delivered = false;
     try {
-      const result = await deps.forward({
-        method: 'POST',
-        pathAndQuery: request.url!,
-        headers: buildUpstreamHeaders(request.headers, {
-          eventId: facts.eventId,
-          eventType: facts.eventType,
-          requestId,
-          remoteAddress: request.socket.remoteAddress,
-        }),
-        body: rawBody,
+      const headers = buildUpstreamHeaders(request.headers, {
+        eventId: facts.eventId,
+        eventType: facts.eventType,
+        requestId,
+        remoteAddress: request.socket.remoteAddress,
       });
-      if (result.kind === 'timeout') {
-        return { ...fail('upstream_timeout', 'The app did not answer in time.'), event };
+      let body = rawBody;
+      const enrichment = await deps.enrich?.(json.value as object, facts.eventType, deadline - performance.now());
+      if (enrichment) {
+        if (enrichment.body) body = enrichment.body;
+        else if (enrichment.result !== 'skipped' && deps.enrichFailure === 'reject') {
+          const why = enrichment.detail ?? enrichment.result.replace('_', ' ');
+          return { ...fail('enrichment_failed', `Enrichment failed (${why}); retry later.`), event, enrichment: enrichment.result };
+        }
+        headers['x-genesys-enrichment'] = ENRICHMENT_HEADER[enrichment.result];
       }
+
+      const timeoutMs = Math.max(0, Math.min(deps.upstreamTimeoutMs, deadline - performance.now()));
+      const result = await deps.forward({ method: 'POST', pathAndQuery: request.url!, headers, body }, timeoutMs);
+      const enriched = { event, enrichment: enrichment?.result };
+      if (result.kind === 'timeout') return { ...fail('upstream_timeout', 'The app did not answer in time.'), ...enriched };
       if (result.kind === 'unavailable') {
-        return { ...fail('upstream_unavailable', `The app could not be reached (${result.detail}).`), event };
+        return { ...fail('upstream_unavailable', `The app could not be reached (${result.detail}).`), ...enriched };
       }
       delivered = result.status >= 200 && result.status < 300;
-      return { kind: 'forwarded', event, status: result.status, headers: result.headers, body: result.body };
+      return { kind: 'forwarded', ...enriched, status: result.status, headers: result.headers, body: result.body };
     } finally {
       if (delivered) await dedupe.complete(facts.dedupeKey);
       else await dedupe.release(facts.dedupeKey);

@@ -1,3 +1,5 @@
+import type { EnrichmentResult } from './enrich-event.js';
+
 /** The sender's fault: a final 4xx that Genesys will not retry. Also the `rejected_total` reason. */
 export type RejectReason =
   | 'not_found'
@@ -11,7 +13,13 @@ export type RejectReason =
   | 'stale_event';
 
 /** Not delivered now through no fault of the request: a 5xx the sender retries. Also the `failed_total` reason. */
-export type FailReason = 'not_ready' | 'in_flight' | 'upstream_unavailable' | 'upstream_timeout' | 'internal_error';
+export type FailReason =
+  | 'not_ready'
+  | 'in_flight'
+  | 'enrichment_failed'
+  | 'upstream_unavailable'
+  | 'upstream_timeout'
+  | 'internal_error';
 
 export interface Rejection {
   kind: 'rejected';
@@ -37,11 +45,12 @@ export interface EventInfo {
  */
 export type Outcome =
   | (Rejection & { event?: EventInfo })
-  | (Failure & { event?: EventInfo })
+  | (Failure & { event?: EventInfo; enrichment?: EnrichmentResult })
   | { kind: 'duplicate'; event: EventInfo }
   | {
       kind: 'forwarded';
       event: EventInfo;
+      enrichment: EnrichmentResult | undefined;
       status: number;
       headers: Record<string, string | string[]>;
       body: Buffer;

@@ -13,6 +13,7 @@ export const STATUS_BY_REASON: Record<RejectReason | FailReason, number> = {
   invalid_payload: 400,
   stale_event: 400,
   in_flight: 503,
+  enrichment_failed: 503,
   upstream_unavailable: 502,
   upstream_timeout: 504,
   internal_error: 500,
