@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
+import { collect, type Finished } from '../helpers/binary.js';
 
 // This file compiles to dist/test/demo/; the demo to dist/src/demo/.
 const DEMO = fileURLToPath(new URL('../../src/demo/run-demo.js', import.meta.url));
 
-interface DemoRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function runDemo(): Promise<DemoRun> {
-  const child = spawn(process.execPath, [DEMO], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
+function runDemo(): Promise<Finished> {
+  return collect(spawn(process.execPath, [DEMO]));
 }
 
 /** Sums every `<metric> <value>` line, across both sidecars. */

@@ -1,10 +1,9 @@
 // The built binary, started the way users start it: settings from the environment, signals to stop.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
-import { collect, CLI, freePort, runCli, waitForStatus } from '../helpers/binary.js';
+import { runCli, startBinary } from '../helpers/binary.js';
 import { purecloudEvent, purecloudSignature, SECRET } from '../helpers/events.js';
 import { post } from '../helpers/post.js';
 import { startRecordingUpstream } from '../helpers/recording-upstream.js';
@@ -55,32 +54,18 @@ describe('the genesys-webhook-sidecar binary', () => {
 
   test('runs, delivers a signed event, logs JSON lines without secrets, and exits 0 on SIGTERM', async () => {
     const app = await startRecordingUpstream();
-    const [webhookPort, adminPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, [CLI], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        LISTEN_HOST: '127.0.0.1',
-        LISTEN_PORT: String(webhookPort),
-        ADMIN_PORT: String(adminPort),
-        UPSTREAM_URL: app.url,
-        GENESYS_WEBHOOK_SECRET: SECRET,
-        WEBHOOK_SECRET_PATH: '/nonexistent/gws-e2e',
-        SHUTDOWN_DELAY_SECONDS: '0',
-      },
-    });
-    const finished = collect(child);
+    const sidecar = await startBinary({ UPSTREAM_URL: app.url, GENESYS_WEBHOOK_SECRET: SECRET });
     const body = purecloudEvent({ id: 'e2e-1' });
     const signature = purecloudSignature(body);
     try {
-      await waitForStatus(`http://127.0.0.1:${adminPort}/readyz`, 200);
-      const answer = await post(`http://127.0.0.1:${webhookPort}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': signature });
+      const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': signature });
       assert.equal(answer.status, 200);
       assert.equal(app.requests.length, 1);
     } finally {
-      child.kill('SIGTERM');
+      sidecar.child.kill('SIGTERM');
       await app.close();
     }
-    const { code, stdout } = await finished;
+    const { code, stdout } = await sidecar.finished;
     assert.equal(code, 0);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     const delivered = lines.find((line) => line.eventId === 'e2e-1');

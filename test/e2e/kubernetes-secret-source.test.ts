@@ -1,10 +1,9 @@
 // The built binary with SECRET_SOURCE=kubernetes, reaching a stand-in API server through a kubeconfig,
 // rotated the documented way while signed requests flow.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 
-import { collect, CLI, freePort, waitForStatus } from '../helpers/binary.js';
+import { startBinary } from '../helpers/binary.js';
 import { purecloudEvent, purecloudSignature } from '../helpers/events.js';
 import { FakeKubeApi, writeKubeconfig } from '../helpers/fake-kube-api.js';
 import { sampleValue } from '../helpers/metrics.js';
@@ -16,30 +15,20 @@ test('a Secret rotated through the Kubernetes API lands within a second and no r
   const kubeconfig = await writeKubeconfig(api.url, 'payments');
   const app = await startRecordingUpstream();
   api.setSecret('payments', 'genesys-webhook', { current: 'old-token' });
-  const [webhookPort, adminPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [CLI], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      KUBECONFIG: kubeconfig.path,
-      SECRET_SOURCE: 'kubernetes',
-      SECRET_NAME: 'genesys-webhook',
-      LISTEN_HOST: '127.0.0.1',
-      LISTEN_PORT: String(webhookPort),
-      ADMIN_PORT: String(adminPort),
-      UPSTREAM_URL: app.url,
-      SHUTDOWN_DELAY_SECONDS: '0',
-    },
+  const sidecar = await startBinary({
+    KUBECONFIG: kubeconfig.path,
+    SECRET_SOURCE: 'kubernetes',
+    SECRET_NAME: 'genesys-webhook',
+    UPSTREAM_URL: app.url,
   });
-  const finished = collect(child);
   const send = (secret: string) => {
     const body = purecloudEvent();
-    return post(`http://127.0.0.1:${webhookPort}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': purecloudSignature(body, secret) });
+    return post(`${sidecar.webhookUrl}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': purecloudSignature(body, secret) });
   };
   const successfulReloads = async () =>
-    sampleValue((await get(`http://127.0.0.1:${adminPort}/metrics`)).text, 'genesys_webhook_secret_reloads_total', 'result="success"') ?? 0;
+    sampleValue((await get(`${sidecar.adminUrl}/metrics`)).text, 'genesys_webhook_secret_reloads_total', 'result="success"') ?? 0;
 
   try {
-    await waitForStatus(`http://127.0.0.1:${adminPort}/readyz`, 200);
     let signingSecret = 'old-token';
     let running = true;
     const statuses: number[] = [];
@@ -64,8 +53,8 @@ test('a Secret rotated through the Kubernetes API lands within a second and no r
     assert.deepEqual(statuses.filter((status) => status !== 200), []);
     assert.equal((await send('old-token')).status, 403);
   } finally {
-    child.kill('SIGTERM');
-    const { code, stdout } = await finished;
+    sidecar.child.kill('SIGTERM');
+    const { code, stdout } = await sidecar.finished;
     assert.equal(code, 0);
     assert.ok(!stdout.includes('old-token') && !stdout.includes('new-token'), 'no secret value is logged');
     await app.close();

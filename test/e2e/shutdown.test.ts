@@ -1,40 +1,24 @@
 // Graceful drain of the built binary: what Kubernetes does to a pod on a rollout or scale-down.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 
-import { collect, CLI, freePort, waitForStatus } from '../helpers/binary.js';
+import { startBinary, waitForStatus } from '../helpers/binary.js';
 import { purecloudEvent, purecloudSignature, SECRET } from '../helpers/events.js';
 import { post } from '../helpers/post.js';
 import { startRecordingUpstream } from '../helpers/recording-upstream.js';
 
-async function startBinary(upstreamUrl: string, env: Record<string, string>) {
-  const [webhookPort, adminPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [CLI], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      LISTEN_HOST: '127.0.0.1',
-      LISTEN_PORT: String(webhookPort),
-      ADMIN_PORT: String(adminPort),
-      UPSTREAM_URL: upstreamUrl,
-      GENESYS_WEBHOOK_SECRET: SECRET,
-      WEBHOOK_SECRET_PATH: '/nonexistent/gws-e2e',
-      ...env,
-    },
-  });
-  const finished = collect(child);
-  const readyz = `http://127.0.0.1:${adminPort}/readyz`;
-  await waitForStatus(readyz, 200);
+async function startDraining(upstreamUrl: string, env: Record<string, string>) {
+  const sidecar = await startBinary({ UPSTREAM_URL: upstreamUrl, GENESYS_WEBHOOK_SECRET: SECRET, ...env });
   const send = (body: Buffer) =>
-    post(`http://127.0.0.1:${webhookPort}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': purecloudSignature(body) });
-  return { child, finished, readyz, send };
+    post(`${sidecar.webhookUrl}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': purecloudSignature(body) });
+  return { ...sidecar, readyz: `${sidecar.adminUrl}/readyz`, send };
 }
 
 describe('shutdown', () => {
   test('SIGTERM during a slow request: readiness flips at once, the port keeps serving, the request gets its answer, exit 0', async () => {
     const app = await startRecordingUpstream();
     app.answerWith((request) => ({ delayMs: request.headers['x-genesys-event-id'] === 'slow-1' ? 1500 : 0 }));
-    const sidecar = await startBinary(app.url, { SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const sidecar = await startDraining(app.url, { SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_TIMEOUT_MS: '5000' });
     try {
       const slow = sidecar.send(purecloudEvent({ id: 'slow-1' }));
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -63,7 +47,7 @@ describe('shutdown', () => {
 
   test('a second signal exits at once', async () => {
     const app = await startRecordingUpstream();
-    const sidecar = await startBinary(app.url, { SHUTDOWN_DELAY_SECONDS: '30' });
+    const sidecar = await startDraining(app.url, { SHUTDOWN_DELAY_SECONDS: '30' });
     try {
       sidecar.child.kill('SIGTERM');
       await waitForStatus(sidecar.readyz, 503, 1000);

@@ -37,6 +37,43 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface RunningBinary {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves when the process has exited, with all it printed. */
+  finished: Promise<Finished>;
+  webhookUrl: string;
+  adminUrl: string;
+}
+
+/**
+ * Starts the built sidecar on free loopback ports with `env` on top of a minimal local set-up (no secret
+ * path, no drain delay), and waits until `/readyz` answers `readyStatus`.
+ */
+export async function startBinary(env: Record<string, string>, readyStatus = 200): Promise<RunningBinary> {
+  const [webhookPort, adminPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, [CLI], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      LISTEN_HOST: '127.0.0.1',
+      LISTEN_PORT: String(webhookPort),
+      ADMIN_PORT: String(adminPort),
+      WEBHOOK_SECRET_PATH: '/nonexistent/gws-e2e',
+      SHUTDOWN_DELAY_SECONDS: '0',
+      ...env,
+    },
+  });
+  const finished = collect(child);
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  try {
+    await waitForStatus(`${adminUrl}/readyz`, readyStatus);
+  } catch (error) {
+    child.kill('SIGKILL');
+    const { stderr } = await finished;
+    throw new Error(`${(error as Error).message}; the sidecar printed: ${stderr}`, { cause: error });
+  }
+  return { child, finished, webhookUrl: `http://127.0.0.1:${webhookPort}`, adminUrl };
+}
+
 /** Polls a URL until it answers `status`, or throws after `limitMs`. */
 export async function waitForStatus(url: string, status: number, limitMs = 10_000): Promise<void> {
   const started = Date.now();
