@@ -34,7 +34,10 @@ export function effectiveSettings(config: Config): Record<string, unknown> {
       loginUrl: config.enrichment.loginUrl.href,
       apiUrl: config.enrichment.apiUrl.href,
       clientId: config.enrichment.clientId.value ?? `file ${config.enrichment.clientId.file}`,
-      clientSecret: config.enrichment.clientSecret.value === undefined ? `file ${config.enrichment.clientSecret.file}` : '[redacted]',
+      clientSecret:
+        config.enrichment.clientSecret.value === undefined
+          ? `file ${config.enrichment.clientSecret.file}`
+          : '[redacted]',
     },
   };
 }

@@ -26,10 +26,16 @@ const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 
 const webhookPaths = z.string().transform((value, ctx) => {
-  const paths = value.split(',').map((path) => path.trim()).filter(Boolean);
+  const paths = value
+    .split(',')
+    .map((path) => path.trim())
+    .filter(Boolean);
   for (const path of paths) {
     if (!/^\/[^\s?#]*$/.test(path)) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(path)} must start with "/" and hold no spaces, "?" or "#"` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(path)} must start with "/" and hold no spaces, "?" or "#"`,
+      });
     }
   }
   if (paths.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one path is needed' });
@@ -71,7 +77,9 @@ export const settingsSchema = z.object({
   SECRET_SOURCE: z
     .enum(['file', 'kubernetes'])
     .default('file')
-    .describe('Where secrets come from: `file` (WEBHOOK_SECRET_PATH) or `kubernetes` (watch SECRET_NAME through the API).'),
+    .describe(
+      'Where secrets come from: `file` (WEBHOOK_SECRET_PATH) or `kubernetes` (watch SECRET_NAME through the API).',
+    ),
   SECRET_NAME: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name')
@@ -80,7 +88,9 @@ export const settingsSchema = z.object({
   SECRET_NAMESPACE: z
     .string()
     .optional()
-    .describe("The Secret's namespace when SECRET_SOURCE=kubernetes; defaults to the pod's own (from its service account)."),
+    .describe(
+      "The Secret's namespace when SECRET_SOURCE=kubernetes; defaults to the pod's own (from its service account).",
+    ),
   SECRET_RESCAN_SECONDS: positiveInt
     .max(3600)
     .default(10)
@@ -98,31 +108,39 @@ export const settingsSchema = z.object({
   MAX_BODY_BYTES: positiveInt
     .max(64 * 1024 * 1024)
     .default(1048576)
-    .describe('Larger bodies get 413: a declared Content-Length is refused up front, a chunked body as soon as it passes. At most 64 MiB.'),
+    .describe(
+      'Larger bodies get 413: a declared Content-Length is refused up front, a chunked body as soon as it passes. At most 64 MiB.',
+    ),
   UPSTREAM_TIMEOUT_MS: positiveInt
     // Genesys Cloud waits 10 s for an answer; ours must come before that or Genesys counts a timeout.
     .max(9500, 'must stay under the 10 s that Genesys Cloud waits for an answer')
     .default(8000)
-    .describe('How long the app may take to answer before the sender gets 504. At most 9500, since Genesys Cloud waits 10 s.'),
+    .describe(
+      'How long the app may take to answer before the sender gets 504. At most 9500, since Genesys Cloud waits 10 s.',
+    ),
   DEDUPE_TTL_SECONDS: positiveInt.default(86400).describe('How long a delivered event is remembered.'),
   DEDUPE_MAX_ENTRIES: positiveInt
     // Each remembered event costs a few hundred bytes; ten million is already gigabytes.
     .max(10_000_000)
     .default(100000)
-    .describe('How many delivered events are remembered at most (least recently seen forgotten first). At most 10,000,000.'),
+    .describe(
+      'How many delivered events are remembered at most (least recently seen forgotten first). At most 10,000,000.',
+    ),
   MAX_EVENT_AGE_SECONDS: z.coerce
     .number()
     .int()
     .min(0)
     .default(0)
-    .describe("Reject events whose own timestamp is older than this (a replay window); 0 turns it off."),
+    .describe('Reject events whose own timestamp is older than this (a replay window); 0 turns it off.'),
   SHUTDOWN_DELAY_SECONDS: z.coerce
     .number()
     .int()
     .min(0)
     .max(300)
     .default(5)
-    .describe('After SIGTERM, keep serving this long (while `/readyz` says 503) so endpoints and load balancers drain.'),
+    .describe(
+      'After SIGTERM, keep serving this long (while `/readyz` says 503) so endpoints and load balancers drain.',
+    ),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()
     .int()

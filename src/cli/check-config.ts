@@ -11,7 +11,9 @@ import { createSecretSource, inlineKeyOf } from '../secrets/secret-source-from-c
 export async function checkConfig(env: NodeJS.ProcessEnv): Promise<number> {
   const result = loadConfig(env);
   if (!result.ok) {
-    process.stderr.write(`genesys-webhook-sidecar: invalid settings\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(
+      `genesys-webhook-sidecar: invalid settings\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
     return 2;
   }
 

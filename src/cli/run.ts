@@ -10,7 +10,9 @@ import { startSidecar, type RunningSidecar } from '../sidecar.js';
 export async function run(env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const result = loadConfig(env);
   if (!result.ok) {
-    process.stderr.write(`genesys-webhook-sidecar: invalid settings\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(
+      `genesys-webhook-sidecar: invalid settings\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
     return 2;
   }
 
@@ -43,7 +45,12 @@ export async function run(env: NodeJS.ProcessEnv): Promise<number | undefined> {
  * sending for a while after it is removed. So: report not ready at once, keep serving for the delay, then
  * stop accepting and let requests in flight finish.
  */
-async function drainAndStop(sidecar: RunningSidecar, config: Config, logger: Logger, signal: NodeJS.Signals): Promise<void> {
+async function drainAndStop(
+  sidecar: RunningSidecar,
+  config: Config,
+  logger: Logger,
+  signal: NodeJS.Signals,
+): Promise<void> {
   sidecar.startDraining();
   logger.info({ signal, delaySeconds: config.shutdownDelaySeconds }, 'draining: not ready, still serving');
   await sleep(config.shutdownDelaySeconds * 1000);

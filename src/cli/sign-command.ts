@@ -36,7 +36,8 @@ export function signCommand(args: string[], env: NodeJS.ProcessEnv, readStdin: (
   });
 
   const profileName = values.profile as ProfileName;
-  if (!PROFILE_NAMES.includes(profileName)) throw new UsageError(`--profile must be one of ${PROFILE_NAMES.join(', ')}`);
+  if (!PROFILE_NAMES.includes(profileName))
+    throw new UsageError(`--profile must be one of ${PROFILE_NAMES.join(', ')}`);
   if (values.encoding !== undefined && values.encoding !== 'hex' && values.encoding !== 'base64') {
     throw new UsageError('--encoding must be hex or base64');
   }

@@ -9,7 +9,9 @@ export const enrichmentSettings = {
   ENRICH_EVENT_TYPES: z
     .string()
     .optional()
-    .describe('Comma-separated event types to enrich, `*` matching any run of characters (e.g. `conversation:*`); unset: off.'),
+    .describe(
+      'Comma-separated event types to enrich, `*` matching any run of characters (e.g. `conversation:*`); unset: off.',
+    ),
   ENRICH_FAILURE: z
     .enum(['forward', 'reject'])
     .default('forward')
@@ -24,15 +26,23 @@ export const enrichmentSettings = {
     .describe('The most that enrichment (token, API call and retries together) may take of a request.'),
   GENESYS_REGION: z
     .string()
-    .refine((value) => regionDomain(value) !== undefined, 'must be a Genesys Cloud domain (mypurecloud.ie) or AWS region (eu-west-1)')
+    .refine(
+      (value) => regionDomain(value) !== undefined,
+      'must be a Genesys Cloud domain (mypurecloud.ie) or AWS region (eu-west-1)',
+    )
     .optional()
     .describe('Your Genesys Cloud region, as its domain (`mypurecloud.ie`) or AWS region name (`eu-west-1`).'),
-  GENESYS_LOGIN_URL: httpUrl.optional().describe('Overrides the login host the region implies (egress proxies, tests).'),
+  GENESYS_LOGIN_URL: httpUrl
+    .optional()
+    .describe('Overrides the login host the region implies (egress proxies, tests).'),
   GENESYS_API_URL: httpUrl.optional().describe('Overrides the API host the region implies (egress proxies, tests).'),
   GENESYS_CLIENT_ID: z.string().optional().describe('OAuth client id (client credentials grant).'),
   GENESYS_CLIENT_ID_FILE: z.string().optional().describe('A file holding the client id, re-read for every new token.'),
   GENESYS_CLIENT_SECRET: z.string().optional().describe('OAuth client secret; prefer the file form.'),
-  GENESYS_CLIENT_SECRET_FILE: z.string().optional().describe('A file holding the client secret, re-read for every new token.'),
+  GENESYS_CLIENT_SECRET_FILE: z
+    .string()
+    .optional()
+    .describe('A file holding the client secret, re-read for every new token.'),
 };
 
 export interface EnrichmentConfig {

@@ -20,7 +20,11 @@ export function createAdminServer(metrics: WebhookMetrics, readiness: Readiness,
       sendJson(response, 200, { status: 'ok' });
     } else if (path === '/readyz') {
       const reason = readiness.notReadyReason();
-      sendJson(response, reason === undefined ? 200 : 503, reason === undefined ? { status: 'ready' } : { status: 'not_ready', reason });
+      sendJson(
+        response,
+        reason === undefined ? 200 : 503,
+        reason === undefined ? { status: 'ready' } : { status: 'not_ready', reason },
+      );
     } else if (path === '/metrics') {
       metrics.registry
         .metrics()

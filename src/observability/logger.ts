@@ -11,7 +11,10 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: ['secret', '*.secret', 'GENESYS_WEBHOOK_SECRET', '*.GENESYS_WEBHOOK_SECRET'], censor: '[redacted]' },
+      redact: {
+        paths: ['secret', '*.secret', 'GENESYS_WEBHOOK_SECRET', '*.GENESYS_WEBHOOK_SECRET'],
+        censor: '[redacted]',
+      },
     },
     destination ?? pino.destination({ sync: false }),
   );

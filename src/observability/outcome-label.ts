@@ -6,7 +6,14 @@ import type { Outcome } from '../webhook/outcome.js';
  */
 export type OutcomeLabel = 'delivered' | 'app_error' | 'duplicate' | 'rejected' | 'failed' | 'abandoned';
 
-export const OUTCOME_LABELS: readonly OutcomeLabel[] = ['delivered', 'app_error', 'duplicate', 'rejected', 'failed', 'abandoned'];
+export const OUTCOME_LABELS: readonly OutcomeLabel[] = [
+  'delivered',
+  'app_error',
+  'duplicate',
+  'rejected',
+  'failed',
+  'abandoned',
+];
 
 export function outcomeLabel(outcome: Outcome): OutcomeLabel {
   if (outcome.kind === 'forwarded') return isSuccess(outcome.status) ? 'delivered' : 'app_error';

@@ -182,7 +182,9 @@ export class KubernetesSecretSource implements SecretSource {
     if (this.#stopped) return;
     const id = ++this.#watchIds;
     // Spread over a range so that many replicas do not all reconnect at once.
-    const timeoutSeconds = Math.floor(WATCH_TIMEOUT_MIN_S + Math.random() * (WATCH_TIMEOUT_MAX_S - WATCH_TIMEOUT_MIN_S));
+    const timeoutSeconds = Math.floor(
+      WATCH_TIMEOUT_MIN_S + Math.random() * (WATCH_TIMEOUT_MAX_S - WATCH_TIMEOUT_MIN_S),
+    );
     const open: OpenWatch = {
       id,
       controller: undefined,
@@ -191,10 +193,15 @@ export class KubernetesSecretSource implements SecretSource {
       timeoutSeconds,
       overdueTimer: undefined,
     };
-    open.overdueTimer = setTimeout(() => {
-      this.#endWatch(id);
-      this.#retry('the watch stayed open past its timeout without a word; it is presumed dead', () => this.#startWatch());
-    }, timeoutSeconds * 1000 + WATCH_OVERDUE_MS).unref();
+    open.overdueTimer = setTimeout(
+      () => {
+        this.#endWatch(id);
+        this.#retry('the watch stayed open past its timeout without a word; it is presumed dead', () =>
+          this.#startWatch(),
+        );
+      },
+      timeoutSeconds * 1000 + WATCH_OVERDUE_MS,
+    ).unref();
     this.#watch = open;
 
     const request = this.#watcher
@@ -257,13 +264,18 @@ export class KubernetesSecretSource implements SecretSource {
     // A watch that held for a while was healthy: what ended it is a new problem, not one more in a row.
     if (open.connectedAt !== undefined && Date.now() - open.connectedAt >= this.#maxBackoffMs) this.#failures = 0;
     if (statusCodeOf(error) === 410) {
-      this.#retry(`watch answered ${describeError(error)}; listing again for a fresh resourceVersion`, () => this.#list());
+      this.#retry(`watch answered ${describeError(error)}; listing again for a fresh resourceVersion`, () =>
+        this.#list(),
+      );
       return;
     }
     if (error === null || error === undefined) {
       // The server ends every watch at the timeout we asked for; renewing it then is routine.
       if (Date.now() - open.startedAt >= open.timeoutSeconds * 1000 - 1000) {
-        this.#logger.debug({ source: this.location, resourceVersion: this.#resourceVersion }, 'kubernetes secret watch renewed');
+        this.#logger.debug(
+          { source: this.location, resourceVersion: this.#resourceVersion },
+          'kubernetes secret watch renewed',
+        );
         this.#startWatch();
         return;
       }
@@ -324,7 +336,13 @@ export class KubernetesSecretSource implements SecretSource {
     const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
     this.#failures += 1;
     this.#logger.warn(
-      { source: this.location, reason, retryInMs: delayMs, attempt: this.#failures, resourceVersion: this.#resourceVersion },
+      {
+        source: this.location,
+        reason,
+        retryInMs: delayMs,
+        attempt: this.#failures,
+        resourceVersion: this.#resourceVersion,
+      },
       'kubernetes secret watch reconnecting',
     );
     clearTimeout(this.#retryTimer);
@@ -401,7 +419,8 @@ function describeStatus(status: WatchedObject): string {
 function parseStatus(body: unknown): WatchedObject | undefined {
   try {
     const parsed: unknown = typeof body === 'string' ? JSON.parse(body) : body;
-    if (parsed && typeof parsed === 'object' && (parsed as WatchedObject).kind === 'Status') return parsed as WatchedObject;
+    if (parsed && typeof parsed === 'object' && (parsed as WatchedObject).kind === 'Status')
+      return parsed as WatchedObject;
   } catch {
     // Not JSON: the status code alone will do.
   }

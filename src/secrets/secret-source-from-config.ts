@@ -14,7 +14,9 @@ export async function createSecretSource(config: Config, logger: Logger): Promis
 
   const kubeConfig = loadKubeConfig();
   const namespace =
-    config.secretNamespace ?? serviceAccountNamespace() ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
+    config.secretNamespace ??
+    serviceAccountNamespace() ??
+    kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
   if (namespace === undefined) {
     throw new Error('SECRET_NAMESPACE is unset and no service account or kubeconfig context names a namespace');
   }

@@ -27,7 +27,12 @@ export function isHopByHop(name: string, connectionTokens: ReadonlySet<string>):
 export function connectionTokens(connection: string | string[] | undefined): ReadonlySet<string> {
   if (connection === undefined) return EMPTY;
   const joined = Array.isArray(connection) ? connection.join(',') : connection;
-  return new Set(joined.split(',').map((token) => token.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    joined
+      .split(',')
+      .map((token) => token.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 const EMPTY: ReadonlySet<string> = new Set();

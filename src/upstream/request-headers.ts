@@ -15,7 +15,10 @@ export interface VerifiedEventHeaders {
  * The headers the app receives: the sender's, minus hop-by-hop fields and minus every `x-genesys-*`
  * field (so a sender cannot forge ours), plus the verified facts and the usual X-Forwarded-* trail.
  */
-export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, event: VerifiedEventHeaders): Record<string, string | string[]> {
+export function buildUpstreamHeaders(
+  incoming: IncomingHttpHeaders,
+  event: VerifiedEventHeaders,
+): Record<string, string | string[]> {
   const tokens = connectionTokens(incoming.connection);
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(incoming)) {

@@ -5,7 +5,13 @@ import type { ProfileName } from '../signature/profiles.js';
 /** How enrichment ended; also the `genesys_webhook_enrichment_total` label. */
 export type EnrichmentResult = 'ok' | 'skipped' | 'failed' | 'rate_limited' | 'breaker_open';
 
-export const ENRICHMENT_RESULTS: readonly EnrichmentResult[] = ['ok', 'skipped', 'failed', 'rate_limited', 'breaker_open'];
+export const ENRICHMENT_RESULTS: readonly EnrichmentResult[] = [
+  'ok',
+  'skipped',
+  'failed',
+  'rate_limited',
+  'breaker_open',
+];
 
 export interface Enrichment {
   result: EnrichmentResult;
@@ -21,7 +27,12 @@ export interface ConversationSource {
 /** Where each profile's events name their conversation: `data.id` for purecloud, `conversationId` for Open Messaging. */
 export function conversationIdOf(profile: ProfileName, event: Record<string, unknown>): string | undefined {
   const fromData = (event.data as Record<string, unknown> | undefined)?.id;
-  const candidate = profile === 'purecloud' ? fromData : profile === 'open-messaging' ? event.conversationId : event.conversationId ?? fromData;
+  const candidate =
+    profile === 'purecloud'
+      ? fromData
+      : profile === 'open-messaging'
+        ? event.conversationId
+        : (event.conversationId ?? fromData);
   return typeof candidate === 'string' && candidate !== '' ? candidate : undefined;
 }
 
@@ -33,7 +44,11 @@ export function conversationIdOf(profile: ProfileName, event: Record<string, unk
 export function createEnrichStep(config: EnrichmentConfig, profile: ProfileName, source: ConversationSource) {
   const patterns = config.eventTypes.map(patternToRegExp);
 
-  return async function enrich(event: object, eventType: string | undefined, budgetMs: number): Promise<Enrichment | undefined> {
+  return async function enrich(
+    event: object,
+    eventType: string | undefined,
+    budgetMs: number,
+  ): Promise<Enrichment | undefined> {
     if (eventType === undefined || !patterns.some((pattern) => pattern.test(eventType))) return undefined;
     const conversationId = conversationIdOf(profile, event as Record<string, unknown>);
     if (conversationId === undefined) return { result: 'skipped', detail: 'the event names no conversation' };

@@ -99,7 +99,11 @@ export function createWebhookHandler(deps: HandlerDependencies) {
         if (enrichment.body) body = enrichment.body;
         else if (enrichment.result !== 'skipped' && deps.enrichFailure === 'reject') {
           const why = enrichment.detail ?? enrichment.result.replace('_', ' ');
-          return { ...fail('enrichment_failed', `Enrichment failed (${why}); retry later.`), event, enrichment: enrichment.result };
+          return {
+            ...fail('enrichment_failed', `Enrichment failed (${why}); retry later.`),
+            event,
+            enrichment: enrichment.result,
+          };
         }
         headers['x-genesys-enrichment'] = ENRICHMENT_HEADER[enrichment.result];
       }
@@ -107,7 +111,8 @@ export function createWebhookHandler(deps: HandlerDependencies) {
       const timeoutMs = Math.max(0, Math.min(deps.upstreamTimeoutMs, deadline - performance.now()));
       const result = await deps.forward({ method: 'POST', pathAndQuery: request.url!, headers, body }, timeoutMs);
       const enriched = { event, enrichment: enrichment?.result };
-      if (result.kind === 'timeout') return { ...fail('upstream_timeout', 'The app did not answer in time.'), ...enriched };
+      if (result.kind === 'timeout')
+        return { ...fail('upstream_timeout', 'The app did not answer in time.'), ...enriched };
       if (result.kind === 'unavailable') {
         return { ...fail('upstream_unavailable', `The app could not be reached (${result.detail}).`), ...enriched };
       }

@@ -14,12 +14,7 @@ export type RejectReason =
 
 /** Not delivered now through no fault of the request: a 5xx the sender retries. Also the `failed_total` reason. */
 export type FailReason =
-  | 'not_ready'
-  | 'in_flight'
-  | 'enrichment_failed'
-  | 'upstream_unavailable'
-  | 'upstream_timeout'
-  | 'internal_error';
+  'not_ready' | 'in_flight' | 'enrichment_failed' | 'upstream_unavailable' | 'upstream_timeout' | 'internal_error';
 
 export interface Rejection {
   kind: 'rejected';

@@ -24,7 +24,8 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
         chunks.push(chunk);
       }
     };
-    const onEnd = (): void => finish({ kind: 'complete', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length) });
+    const onEnd = (): void =>
+      finish({ kind: 'complete', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length) });
     const onAbort = (): void => finish({ kind: 'aborted' });
     // `close` before `end` means the connection went away mid-body.
     const onClose = (): void => {

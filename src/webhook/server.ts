@@ -61,7 +61,13 @@ export function createWebhookServer(handle: WebhookHandler, logger: Logger, metr
         const status = respond(response, outcome, requestId);
         const durationMs = performance.now() - started;
         metrics.requestEnded(outcome, durationMs / 1000);
-        logRequest(logger, outcome, { requestId, method: request.method, path: pathOf(request.url), status, durationMs });
+        logRequest(logger, outcome, {
+          requestId,
+          method: request.method,
+          path: pathOf(request.url),
+          status,
+          durationMs,
+        });
       })
       .catch((error: unknown) => {
         logger.error({ err: error, requestId }, 'could not answer the sender');

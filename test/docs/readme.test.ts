@@ -19,12 +19,20 @@ function tableRows(name: string): string[][] {
     .split('\n')
     .filter((line) => line.startsWith('|'))
     .slice(2)
-    .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
 }
 
 test('the README settings table lists every setting with the schema type, default and description', () => {
   const schema = z.toJSONSchema(settingsSchema, { io: 'input', unrepresentable: 'any' });
-  const properties = schema.properties as Record<string, { type?: string; enum?: unknown[]; default?: unknown; description?: string }>;
+  const properties = schema.properties as Record<
+    string,
+    { type?: string; enum?: unknown[]; default?: unknown; description?: string }
+  >;
   const expected = Object.entries(properties).map(([name, property]) => [
     `\`${name}\``,
     property.enum ? 'enum' : String(property.type),
@@ -45,6 +53,10 @@ test('the README responses table gives each reason the status the sidecar sends'
 
 test('the README quick start gives exactly the demo and test commands', () => {
   const quickStart = README.slice(README.indexOf('## Quick start'), README.indexOf('## In front of'));
-  const commands = /```sh\n([\s\S]*?)```/.exec(quickStart)?.[1]?.trim().split('\n').map((line) => line.split('#')[0]!.trim());
+  const commands = /```sh\n([\s\S]*?)```/
+    .exec(quickStart)?.[1]
+    ?.trim()
+    .split('\n')
+    .map((line) => line.split('#')[0]!.trim());
   assert.deepEqual(commands, ['npm ci && npm run demo', 'npm test']);
 });

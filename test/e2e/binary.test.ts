@@ -8,7 +8,9 @@ import { purecloudEvent, purecloudSignature, SECRET } from '../helpers/events.js
 import { post } from '../helpers/post.js';
 import { startRecordingUpstream } from '../helpers/recording-upstream.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 describe('the genesys-webhook-sidecar binary', () => {
   test('invalid settings exit 2 with one message naming every bad setting', async () => {
@@ -47,7 +49,11 @@ describe('the genesys-webhook-sidecar binary', () => {
     assert.equal(signed.code, 0);
     assert.equal(signed.stdout.trim(), `X-Purecloud-Webhook-Signature: ${purecloudSignature(body)}`);
 
-    const curl = await runCli(['sign', '--curl', 'http://127.0.0.1:8080/webhook/genesys'], { GENESYS_WEBHOOK_SECRET: SECRET }, body);
+    const curl = await runCli(
+      ['sign', '--curl', 'http://127.0.0.1:8080/webhook/genesys'],
+      { GENESYS_WEBHOOK_SECRET: SECRET },
+      body,
+    );
     assert.match(curl.stdout, /^curl /);
     assert.ok(curl.stdout.includes(purecloudSignature(body)));
   });
@@ -58,7 +64,9 @@ describe('the genesys-webhook-sidecar binary', () => {
     const body = purecloudEvent({ id: 'e2e-1' });
     const signature = purecloudSignature(body);
     try {
-      const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': signature });
+      const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, {
+        'x-purecloud-webhook-signature': signature,
+      });
       assert.equal(answer.status, 200);
       assert.equal(app.requests.length, 1);
     } finally {
@@ -67,7 +75,10 @@ describe('the genesys-webhook-sidecar binary', () => {
     }
     const { code, stdout } = await sidecar.finished;
     assert.equal(code, 0);
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const delivered = lines.find((line) => line.eventId === 'e2e-1');
     assert.equal(delivered?.level, 'info');
     assert.equal(delivered?.status, 200);

@@ -15,7 +15,10 @@ describe('check-config', () => {
         SIGNATURE_PROFILE: 'open-messaging',
       });
       assert.equal(result.code, 0, result.stderr);
-      const report = JSON.parse(result.stdout) as { settings: Record<string, unknown>; secrets: { keys: string[]; count: number } };
+      const report = JSON.parse(result.stdout) as {
+        settings: Record<string, unknown>;
+        secrets: { keys: string[]; count: number };
+      };
       assert.equal(report.settings.profile, 'open-messaging');
       assert.equal(report.settings.inlineSecret, '[redacted]');
       assert.deepEqual(report.secrets.keys, ['current', 'previous', 'GENESYS_WEBHOOK_SECRET']);

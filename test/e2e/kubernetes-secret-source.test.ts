@@ -23,10 +23,16 @@ test('a Secret rotated through the Kubernetes API lands within a second and no r
   });
   const send = (secret: string) => {
     const body = purecloudEvent();
-    return post(`${sidecar.webhookUrl}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': purecloudSignature(body, secret) });
+    return post(`${sidecar.webhookUrl}/webhook/genesys`, body, {
+      'x-purecloud-webhook-signature': purecloudSignature(body, secret),
+    });
   };
   const successfulReloads = async () =>
-    sampleValue((await get(`${sidecar.adminUrl}/metrics`)).text, 'genesys_webhook_secret_reloads_total', 'result="success"') ?? 0;
+    sampleValue(
+      (await get(`${sidecar.adminUrl}/metrics`)).text,
+      'genesys_webhook_secret_reloads_total',
+      'result="success"',
+    ) ?? 0;
 
   try {
     let signingSecret = 'old-token';
@@ -50,7 +56,10 @@ test('a Secret rotated through the Kubernetes API lands within a second and no r
 
     assert.ok(landedMs < 1000, `the new key was accepted ${landedMs.toFixed(0)} ms after the change`);
     assert.ok(statuses.length > 20);
-    assert.deepEqual(statuses.filter((status) => status !== 200), []);
+    assert.deepEqual(
+      statuses.filter((status) => status !== 200),
+      [],
+    );
     assert.equal((await send('old-token')).status, 403);
   } finally {
     sidecar.child.kill('SIGTERM');

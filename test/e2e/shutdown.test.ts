@@ -36,7 +36,10 @@ describe('shutdown', () => {
       const { code, stdout } = await sidecar.finished;
       assert.equal(code, 0);
       assert.ok(flippedMs < 1000, `readiness flipped after ${flippedMs.toFixed(0)} ms`);
-      const messages = stdout.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
+      const messages = stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { msg: string }).msg);
       assert.ok(messages.indexOf('draining: not ready, still serving') < messages.indexOf('stopped'));
       assert.ok(app.requests.some((request) => request.headers['x-genesys-event-id'] === 'slow-1'));
     } finally {

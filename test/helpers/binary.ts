@@ -13,7 +13,11 @@ export interface Finished {
 }
 
 /** Runs the CLI to completion with the given environment (and nothing inherited but PATH). */
-export async function runCli(args: string[], env: Record<string, string> = {}, stdin?: string | Buffer): Promise<Finished> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  stdin?: string | Buffer,
+): Promise<Finished> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
   child.stdin.end(stdin ?? '');
   return collect(child);

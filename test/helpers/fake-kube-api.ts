@@ -58,7 +58,9 @@ export const FAKE_TOKEN = 'fake-bearer-token-for-tests';
  */
 export class FakeKubeApi {
   readonly requests: KubeRequest[] = [];
-  #server = createServer((request, response) => this.#handle(request.method ?? 'GET', request.url ?? '/', request.headers, response));
+  #server = createServer((request, response) =>
+    this.#handle(request.method ?? 'GET', request.url ?? '/', request.headers, response),
+  );
   #secrets = new Map<string, StoredSecret>();
   #history: HistoryEntry[] = [];
   #resourceVersion = 100;
@@ -98,7 +100,10 @@ export class FakeKubeApi {
     const key = `${namespace}/${name}`;
     const type = this.#secrets.has(key) ? 'MODIFIED' : 'ADDED';
     const encoded = Object.fromEntries(
-      Object.entries(data).map(([k, v]) => [k, (typeof v === 'string' ? Buffer.from(v, 'utf8') : v).toString('base64')]),
+      Object.entries(data).map(([k, v]) => [
+        k,
+        (typeof v === 'string' ? Buffer.from(v, 'utf8') : v).toString('base64'),
+      ]),
     );
     const secret: StoredSecret = { namespace, name, resourceVersion: ++this.#resourceVersion, data: encoded };
     this.#secrets.set(key, secret);
@@ -120,7 +125,11 @@ export class FakeKubeApi {
   /** Sends a BOOKMARK at the current version to every open watch that asked for bookmarks. */
   bookmark(): string {
     for (const watch of this.#watches) {
-      this.#send(watch, 'BOOKMARK', { kind: 'Secret', apiVersion: 'v1', metadata: { resourceVersion: this.resourceVersion } });
+      this.#send(watch, 'BOOKMARK', {
+        kind: 'Secret',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: this.resourceVersion },
+      });
     }
     return this.resourceVersion;
   }
@@ -191,7 +200,15 @@ export class FakeKubeApi {
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/.exec(url.pathname);
     const watching = url.searchParams.get('watch') === '1' || url.searchParams.get('watch') === 'true';
     const kind: KubeRequest['kind'] = match?.[2] !== undefined ? 'get' : watching ? 'watch' : 'list';
-    const recorded: KubeRequest = { method, path: url.pathname, query: url.searchParams, headers, kind, status: 200, at: Date.now() };
+    const recorded: KubeRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      kind,
+      status: 200,
+      at: Date.now(),
+    };
     this.requests.push(recorded);
     const answer = (status: number, body: object): void => {
       recorded.status = status;
@@ -226,7 +243,8 @@ export class FakeKubeApi {
       const name = decodeURIComponent(match[2]!);
       const secret = this.#secrets.get(`${namespace}/${name}`);
       if (secret) answer(200, secretJson(secret));
-      else answer(404, { ...status(404, 'NotFound', `secrets "${name}" not found`), details: { name, kind: 'secrets' } });
+      else
+        answer(404, { ...status(404, 'NotFound', `secrets "${name}" not found`), details: { name, kind: 'secrets' } });
       return;
     }
 
@@ -240,7 +258,8 @@ export class FakeKubeApi {
       }
       name = selected[1];
     }
-    const matches = (secret: StoredSecret): boolean => secret.namespace === namespace && (name === undefined || secret.name === name);
+    const matches = (secret: StoredSecret): boolean =>
+      secret.namespace === namespace && (name === undefined || secret.name === name);
 
     if (kind === 'list') {
       answer(200, {
@@ -255,7 +274,11 @@ export class FakeKubeApi {
     const from = url.searchParams.get('resourceVersion');
     const fromVersion = from === null || from === '' || from === '0' ? undefined : Number(from);
     const expired = fromVersion !== undefined && fromVersion < this.#expiredBelow;
-    const tooOld = status(410, 'Expired', `too old resource version: ${String(fromVersion)} (${String(this.#expiredBelow)})`);
+    const tooOld = status(
+      410,
+      'Expired',
+      `too old resource version: ${String(fromVersion)} (${String(this.#expiredBelow)})`,
+    );
     if (expired && this.#expiryAs === 'status') {
       answer(410, tooOld);
       return;
@@ -285,7 +308,8 @@ export class FakeKubeApi {
       for (const secret of this.#secrets.values()) if (matches(secret)) this.#send(watch, 'ADDED', secretJson(secret));
     } else {
       for (const entry of this.#history) {
-        if (entry.resourceVersion > fromVersion && matches(entry.secret)) this.#send(watch, entry.type, secretJson(entry.secret));
+        if (entry.resourceVersion > fromVersion && matches(entry.secret))
+          this.#send(watch, entry.type, secretJson(entry.secret));
       }
     }
     for (const wake of this.#watchWaiters.splice(0)) wake();

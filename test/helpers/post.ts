@@ -8,18 +8,33 @@ export interface Answer {
 }
 
 /** POSTs raw bytes and reads the whole answer. */
-export async function post(url: string, body: Buffer | string, headers: Record<string, string> = {}, method = 'POST'): Promise<Answer> {
+export async function post(
+  url: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+  method = 'POST',
+): Promise<Answer> {
   const answer = await request(url, {
     method: method as 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: method === 'GET' || method === 'HEAD' ? undefined : body,
   });
   const text = await answer.body.text();
-  return { status: answer.statusCode, headers: answer.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: answer.statusCode,
+    headers: answer.headers,
+    text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 export async function get(url: string): Promise<Answer> {
   const answer = await request(url);
   const text = await answer.body.text();
-  return { status: answer.statusCode, headers: answer.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: answer.statusCode,
+    headers: answer.headers,
+    text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+  };
 }

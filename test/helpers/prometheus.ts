@@ -10,7 +10,10 @@ import { delimiter, join } from 'node:path';
 export function findPrometheus(): string | undefined {
   const candidates = process.env.PROMETHEUS_BIN
     ? [process.env.PROMETHEUS_BIN]
-    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'prometheus'));
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, 'prometheus'));
   return candidates.find((file) => {
     try {
       accessSync(file, constants.X_OK);

@@ -27,7 +27,9 @@ export async function openRaw(url: string): Promise<RawExchange> {
     closed: (limitMs) =>
       Promise.race([
         closedAt,
-        new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`still open after ${limitMs} ms`)), limitMs).unref()),
+        new Promise<number>((_, reject) =>
+          setTimeout(() => reject(new Error(`still open after ${limitMs} ms`)), limitMs).unref(),
+        ),
       ]),
     head: () =>
       new Promise((resolve, reject) => {

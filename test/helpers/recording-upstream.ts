@@ -36,7 +36,12 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const recorded = { method: request.method!, url: request.url!, headers: request.headers, body: Buffer.concat(chunks) };
+      const recorded = {
+        method: request.method!,
+        url: request.url!,
+        headers: request.headers,
+        body: Buffer.concat(chunks),
+      };
       requests.push(recorded);
       const plan = answer(recorded);
       setTimeout(() => {

@@ -21,7 +21,11 @@ describe('reading bodies', () => {
 
   before(async () => {
     app = await startRecordingUpstream();
-    sidecar = await startTestSidecar({ UPSTREAM_URL: app.url, GENESYS_WEBHOOK_SECRET: SECRET, MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
+    sidecar = await startTestSidecar({
+      UPSTREAM_URL: app.url,
+      GENESYS_WEBHOOK_SECRET: SECRET,
+      MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+    });
   });
   after(async () => {
     await sidecar.close();
@@ -34,8 +38,11 @@ describe('reading bodies', () => {
   test('a chunked body arriving in pieces is verified over the joined bytes and delivered whole', async () => {
     const body = purecloudEvent();
     const raw = await openRaw(sidecar.webhookUrl);
-    raw.socket.write(head(`Transfer-Encoding: chunked\r\nX-PureCloud-Webhook-Signature: ${purecloudSignature(body)}\r\n`));
-    for (let offset = 0; offset < body.length; offset += 17) raw.socket.write(chunk(body.subarray(offset, offset + 17)));
+    raw.socket.write(
+      head(`Transfer-Encoding: chunked\r\nX-PureCloud-Webhook-Signature: ${purecloudSignature(body)}\r\n`),
+    );
+    for (let offset = 0; offset < body.length; offset += 17)
+      raw.socket.write(chunk(body.subarray(offset, offset + 17)));
     raw.socket.write('0\r\n\r\n');
 
     assert.match(await raw.head(), /^HTTP\/1\.1 200 /);
@@ -67,9 +74,13 @@ describe('reading bodies', () => {
 
   test('a body exactly at the limit is accepted', async () => {
     const base = purecloudEvent({ data: { pad: '' } });
-    const body = Buffer.from(base.toString().replace('"pad":""', `"pad":"${'y'.repeat(MAX_BODY_BYTES - base.length)}"`));
+    const body = Buffer.from(
+      base.toString().replace('"pad":""', `"pad":"${'y'.repeat(MAX_BODY_BYTES - base.length)}"`),
+    );
     assert.equal(body.length, MAX_BODY_BYTES);
-    const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': purecloudSignature(body) });
+    const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, {
+      'x-purecloud-webhook-signature': purecloudSignature(body),
+    });
     assert.equal(answer.status, 200);
   });
 
@@ -105,7 +116,9 @@ describe('hostile JSON', () => {
     const endpoint = `${sidecar.webhookUrl}/webhook/genesys`;
     const signed = (body: Buffer) => ({ 'x-signature': sign(body, SECRET, { encoding: 'hex', prefixed: false }) });
     try {
-      const polluting = Buffer.from('{"id":"proto-1","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}');
+      const polluting = Buffer.from(
+        '{"id":"proto-1","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+      );
       assert.equal((await post(endpoint, polluting, signed(polluting))).status, 200);
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
 
@@ -117,7 +130,10 @@ describe('hostile JSON', () => {
 
       const next = Buffer.from('{"id":"after-hostile"}');
       assert.equal((await post(endpoint, next, signed(next))).status, 200);
-      assert.ok(app.requests.some((r) => r.body.equals(deepObject)), 'the deep body was forwarded byte for byte');
+      assert.ok(
+        app.requests.some((r) => r.body.equals(deepObject)),
+        'the deep body was forwarded byte for byte',
+      );
     } finally {
       await sidecar.close();
       await app.close();

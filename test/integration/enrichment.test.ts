@@ -49,9 +49,14 @@ describe('enrichment', () => {
 
   const send = (sidecar: TestSidecar, body: Buffer) =>
     post(`${sidecar.webhookUrl}/webhook/genesys`, body, { 'x-purecloud-webhook-signature': purecloudSignature(body) });
-  const received = (eventId: string) => app.requests.find((request) => request.headers['x-genesys-event-id'] === eventId);
+  const received = (eventId: string) =>
+    app.requests.find((request) => request.headers['x-genesys-event-id'] === eventId);
   const enrichmentCount = async (sidecar: TestSidecar, result: string) =>
-    sampleValue((await get(`${sidecar.adminUrl}/metrics`)).text, 'genesys_webhook_enrichment_total', `result="${result}"`);
+    sampleValue(
+      (await get(`${sidecar.adminUrl}/metrics`)).text,
+      'genesys_webhook_enrichment_total',
+      `result="${result}"`,
+    );
 
   test('a burst of matching events is enriched with the conversation, using one token request', async () => {
     const sidecar = await sidecarWith();
@@ -60,13 +65,20 @@ describe('enrichment', () => {
     const answers = await Promise.all(
       events.map((event) => send(sidecar, purecloudEvent({ id: event.id, data: { id: event.conversationId } }))),
     );
-    assert.deepEqual(answers.map((answer) => answer.status), events.map(() => 200));
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      events.map(() => 200),
+    );
     assert.equal(genesys.tokenRequests - tokensBefore, 1);
 
     for (const event of events) {
       const seen = received(event.id)!;
       assert.equal(seen.headers['x-genesys-enrichment'], 'ok');
-      const body = JSON.parse(seen.body.toString()) as { id: string; data: { id: string }; enrichment: { conversation: { id: string } } };
+      const body = JSON.parse(seen.body.toString()) as {
+        id: string;
+        data: { id: string };
+        enrichment: { conversation: { id: string } };
+      };
       assert.equal(body.id, event.id, 'the original fields are kept');
       assert.equal(body.enrichment.conversation.id, event.conversationId);
       assert.equal(seen.headers['content-length'], String(seen.body.length));
@@ -95,11 +107,16 @@ describe('enrichment', () => {
     const sidecar = await sidecarWith({ SIGNATURE_PROFILE: 'open-messaging', ENRICH_EVENT_TYPES: 'Text' });
     const conversationId = randomUUID();
     const body = Buffer.from(JSON.stringify({ id: randomUUID(), type: 'Text', text: 'hi', conversationId }));
-    const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, { 'x-hub-signature-256': openMessagingSignature(body) });
+    const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, {
+      'x-hub-signature-256': openMessagingSignature(body),
+    });
     assert.equal(answer.status, 200);
     const seen = app.requests.at(-1)!;
     assert.equal(seen.headers['x-genesys-enrichment'], 'ok');
-    assert.equal((JSON.parse(seen.body.toString()) as { enrichment: { conversation: { id: string } } }).enrichment.conversation.id, conversationId);
+    assert.equal(
+      (JSON.parse(seen.body.toString()) as { enrichment: { conversation: { id: string } } }).enrichment.conversation.id,
+      conversationId,
+    );
   });
 
   test('during a Genesys outage events are forwarded unenriched, and once the breaker opens the API is left alone', async () => {

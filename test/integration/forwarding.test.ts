@@ -13,9 +13,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function postWithNodeHttp(url: string, body: Buffer, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sent = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume().on('end', () => resolve(res.statusCode!));
-    });
+    const sent = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        res.resume().on('end', () => resolve(res.statusCode!));
+      },
+    );
     sent.on('error', reject).end(body);
   });
 }

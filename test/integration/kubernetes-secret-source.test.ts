@@ -56,7 +56,14 @@ async function setUp(t: TestContext, prepare: (api: FakeKubeApi) => void = () =>
       },
     }),
   );
-  const source = new KubernetesSecretSource({ name: NAME, namespace: NAMESPACE, kubeConfig, logger, initialBackoffMs: 40, maxBackoffMs: 400 });
+  const source = new KubernetesSecretSource({
+    name: NAME,
+    namespace: NAMESPACE,
+    kubeConfig,
+    logger,
+    initialBackoffMs: 40,
+    maxBackoffMs: 400,
+  });
   const readings: TimedReading[] = [];
   const waiters = new Set<() => void>();
 
@@ -82,7 +89,10 @@ async function setUp(t: TestContext, prepare: (api: FakeKubeApi) => void = () =>
         const found = readings.slice(after).find(match);
         if (found) return found;
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no matching reading within ${String(timeoutMs)} ms; got ${JSON.stringify(summary(readings))}`);
+        if (left <= 0)
+          throw new Error(
+            `no matching reading within ${String(timeoutMs)} ms; got ${JSON.stringify(summary(readings))}`,
+          );
         await new Promise<void>((resolve) => {
           const wake = (): void => {
             clearTimeout(timer);
@@ -123,7 +133,11 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000
 describe('KubernetesSecretSource against a stand-in API server', () => {
   test('reports every key of the Secret from its first list, decoded and trimmed, naming empty values as problems', async (t) => {
     const h = await setUp(t, (api) => {
-      api.setSecret(NAMESPACE, NAME, { current: 'value-current\r\n', previous: Buffer.from([0, 1, 2, 255]), blank: '' });
+      api.setSecret(NAMESPACE, NAME, {
+        current: 'value-current\r\n',
+        previous: Buffer.from([0, 1, 2, 255]),
+        blank: '',
+      });
       api.setSecret(NAMESPACE, 'some-other-secret', { current: 'not ours' });
     });
     await h.start();
@@ -147,7 +161,11 @@ describe('KubernetesSecretSource against a stand-in API server', () => {
     await h.api.waitForWatches(1);
     const [watch] = h.api.requestsOf('watch');
     assert.equal(watch!.query.get('fieldSelector'), `metadata.name=${NAME}`);
-    assert.equal(watch!.query.get('resourceVersion'), h.api.resourceVersion, "the watch starts from the list's resourceVersion");
+    assert.equal(
+      watch!.query.get('resourceVersion'),
+      h.api.resourceVersion,
+      "the watch starts from the list's resourceVersion",
+    );
     assert.equal(watch!.query.get('allowWatchBookmarks'), 'true');
     assert.ok(Number(watch!.query.get('timeoutSeconds')) >= 300);
   });
@@ -164,7 +182,10 @@ describe('KubernetesSecretSource against a stand-in API server', () => {
       h.api.setSecret(NAMESPACE, NAME, { current: `value-${String(round)}`, previous: `value-${String(round - 1)}` });
       const reading = await h.nextReading(before, hasValue('current', `value-${String(round)}`));
       latencies.push(reading.at - changedAt);
-      assert.deepEqual(valuesOf(reading), { current: `value-${String(round)}`, previous: `value-${String(round - 1)}` });
+      assert.deepEqual(valuesOf(reading), {
+        current: `value-${String(round)}`,
+        previous: `value-${String(round - 1)}`,
+      });
     }
     t.diagnostic(`modification → reading latency, ms: ${latencies.join(', ')}`);
     // About a second is the promise; the machines that run this are noisy, so the bound has slack.
@@ -213,7 +234,10 @@ describe('KubernetesSecretSource against a stand-in API server', () => {
     h.api.setSecret(NAMESPACE, NAME, { current: 'four' });
     await h.nextReading(before, hasValue('current', 'four'));
 
-    assert.match(h.log(), /"level":"warn".*"reason":"[^"]*closed the watch[^"]*".*kubernetes secret watch reconnecting/);
+    assert.match(
+      h.log(),
+      /"level":"warn".*"reason":"[^"]*closed the watch[^"]*".*kubernetes secret watch reconnecting/,
+    );
   });
 
   test('resumes from the resourceVersion of the latest bookmark', async (t) => {
@@ -303,7 +327,10 @@ describe('KubernetesSecretSource against a stand-in API server', () => {
     await h.start();
     assert.equal(h.readings.length, 1);
     assert.deepEqual(h.readings[0]!.keys, []);
-    assert.match(h.readings[0]!.problems[0]!, /^payments\/genesys-webhook: cannot list the Secret: HTTP 503: 503 InternalError injected failure 503$/);
+    assert.match(
+      h.readings[0]!.problems[0]!,
+      /^payments\/genesys-webhook: cannot list the Secret: HTTP 503: 503 InternalError injected failure 503$/,
+    );
 
     await h.nextReading(1, hasValue('current', 'one'));
     const lists = h.api.requestsOf('list');
@@ -327,7 +354,9 @@ describe('KubernetesSecretSource against a stand-in API server', () => {
       watches.map((request) => request.status),
       [500, 500, 200],
     );
-    assert.ok(watches.every((request) => request.query.get('resourceVersion') === watches[0]!.query.get('resourceVersion')));
+    assert.ok(
+      watches.every((request) => request.query.get('resourceVersion') === watches[0]!.query.get('resourceVersion')),
+    );
     assert.equal(h.api.requestsOf('list').length, 1);
   });
 

@@ -17,7 +17,8 @@ test('after delivered, duplicate, rejected, failed and app-error traffic every d
   const volume = await makeSecretVolume({ current: SECRET });
   const sidecar = await startTestSidecar({ UPSTREAM_URL: app.url, WEBHOOK_SECRET_PATH: volume.path });
   const endpoint = `${sidecar.webhookUrl}/webhook/genesys`;
-  const send = (body: Buffer, secret = SECRET) => post(endpoint, body, { 'x-purecloud-webhook-signature': purecloudSignature(body, secret) });
+  const send = (body: Buffer, secret = SECRET) =>
+    post(endpoint, body, { 'x-purecloud-webhook-signature': purecloudSignature(body, secret) });
   try {
     const delivered = purecloudEvent();
     assert.equal((await send(delivered)).status, 200);
@@ -32,14 +33,21 @@ test('after delivered, duplicate, rejected, failed and app-error traffic every d
     assert.equal(value('genesys_webhook_duplicates_total'), 1);
     assert.equal(value('genesys_webhook_rejected_total', 'reason="invalid_signature"'), 1);
     assert.equal(value('genesys_webhook_rejected_total', 'reason="not_found"'), 1);
-    assert.equal(value('genesys_webhook_rejected_total', 'reason="stale_event"'), 0, 'every reason exists from the start');
+    assert.equal(
+      value('genesys_webhook_rejected_total', 'reason="stale_event"'),
+      0,
+      'every reason exists from the start',
+    );
     assert.equal(value('genesys_webhook_failed_total', 'reason="upstream_timeout"'), 0);
     assert.equal(value('genesys_webhook_upstream_responses_total', 'code="2xx"'), 1);
     assert.equal(value('genesys_webhook_upstream_responses_total', 'code="4xx"'), 1);
     assert.equal(value('genesys_webhook_request_duration_seconds_count', 'outcome="delivered"'), 1);
     assert.equal(value('genesys_webhook_request_duration_seconds_count', 'outcome="app_error"'), 1);
     assert.equal(value('genesys_webhook_request_duration_seconds_count', 'outcome="rejected"'), 2);
-    assert.equal(value('genesys_webhook_request_duration_seconds_bucket', 'le="0.0005",outcome="duplicate"') !== undefined, true);
+    assert.equal(
+      value('genesys_webhook_request_duration_seconds_bucket', 'le="0.0005",outcome="duplicate"') !== undefined,
+      true,
+    );
     assert.equal(value('genesys_webhook_upstream_duration_seconds_count'), 2);
     assert.equal(value('genesys_webhook_in_flight_requests'), 0);
     assert.equal(value('genesys_webhook_dedupe_entries'), 1);

@@ -48,7 +48,8 @@ describe('profiles', () => {
 
   test('open-messaging: receipts that reuse a message id with another status are each delivered', async () => {
     const endpoint = await endpointFor({ SIGNATURE_PROFILE: 'open-messaging', GENESYS_WEBHOOK_SECRET: SECRET });
-    const receipt = (status: string) => Buffer.from(JSON.stringify({ id: 'msg-77', type: 'Receipt', status, direction: 'Outbound' }));
+    const receipt = (status: string) =>
+      Buffer.from(JSON.stringify({ id: 'msg-77', type: 'Receipt', status, direction: 'Outbound' }));
     for (const status of ['Sent', 'Delivered', 'Read']) {
       const body = receipt(status);
       assert.equal((await post(endpoint, body, { 'x-hub-signature-256': openMessagingSignature(body) })).status, 200);
@@ -68,7 +69,9 @@ describe('profiles', () => {
   test('open-messaging: a purecloud-style hex signature in the wrong header is missing_signature', async () => {
     const endpoint = await endpointFor({ SIGNATURE_PROFILE: 'open-messaging', GENESYS_WEBHOOK_SECRET: SECRET });
     const body = Buffer.from('{"id":"m1"}');
-    const answer = await post(endpoint, body, { 'x-purecloud-webhook-signature': sign(body, SECRET, { encoding: 'hex', prefixed: false }) });
+    const answer = await post(endpoint, body, {
+      'x-purecloud-webhook-signature': sign(body, SECRET, { encoding: 'hex', prefixed: false }),
+    });
     assert.equal(answer.json().error, 'missing_signature');
   });
 
@@ -76,16 +79,26 @@ describe('profiles', () => {
     const endpoint = await endpointFor({ GENESYS_WEBHOOK_SECRET: SECRET });
     const body = purecloudEvent();
     const hex = sign(body, SECRET, { encoding: 'hex', prefixed: false });
-    assert.equal((await post(endpoint, body, { 'x-purecloud-webhook-signature': `sha256=${hex.toUpperCase()}` })).status, 200);
+    assert.equal(
+      (await post(endpoint, body, { 'x-purecloud-webhook-signature': `sha256=${hex.toUpperCase()}` })).status,
+      200,
+    );
   });
 
   test('purecloud with SIGNATURE_HEADER and SIGNATURE_ENCODING overrides verifies base64 in the new header', async () => {
-    const endpoint = await endpointFor({ GENESYS_WEBHOOK_SECRET: SECRET, SIGNATURE_HEADER: 'X-Sig', SIGNATURE_ENCODING: 'base64' });
+    const endpoint = await endpointFor({
+      GENESYS_WEBHOOK_SECRET: SECRET,
+      SIGNATURE_HEADER: 'X-Sig',
+      SIGNATURE_ENCODING: 'base64',
+    });
     const body = purecloudEvent();
     const base64 = sign(body, SECRET, { encoding: 'base64', prefixed: false });
     assert.equal((await post(endpoint, body, { 'x-sig': base64 })).status, 200);
     const hexInOldHeader = sign(body, SECRET, { encoding: 'hex', prefixed: false });
-    assert.equal((await post(endpoint, body, { 'x-purecloud-webhook-signature': hexInOldHeader })).json().error, 'missing_signature');
+    assert.equal(
+      (await post(endpoint, body, { 'x-purecloud-webhook-signature': hexInOldHeader })).json().error,
+      'missing_signature',
+    );
   });
 
   test('custom: any JSON object passes, keyed by id when present and by body hash otherwise', async () => {
@@ -95,7 +108,9 @@ describe('profiles', () => {
       SIGNATURE_ENCODING: 'base64',
       GENESYS_WEBHOOK_SECRET: SECRET,
     });
-    const signed = (body: Buffer) => ({ 'x-custom-signature': sign(body, SECRET, { encoding: 'base64', prefixed: true }) });
+    const signed = (body: Buffer) => ({
+      'x-custom-signature': sign(body, SECRET, { encoding: 'base64', prefixed: true }),
+    });
 
     const withId = Buffer.from('{"id":"c-1","anything":[1,2,3]}');
     const sameIdOtherBytes = Buffer.from('{"id":"c-1","anything":[4]}');

@@ -99,24 +99,37 @@ const rulesText = readFileSync(RULES_FILE, 'utf8');
 const alertNames = [...rulesText.matchAll(/^\s*- alert:\s*(\S+)\s*$/gm)].map((match) => match[1]!);
 
 /** Every series selector (`genesys_webhook_…{…}`) the rules use, so each can be checked for data. */
-const ruleSelectors = [...new Set([...rulesText.matchAll(/\b(genesys_webhook_\w+)(\{[^}]*\})?/g)].map((match) => match[0]))];
+const ruleSelectors = [
+  ...new Set([...rulesText.matchAll(/\b(genesys_webhook_\w+)(\{[^}]*\})?/g)].map((match) => match[0])),
+];
 
 // ------------------------------------------------------------------------------------------ tests
 
 describe('the Grafana dashboard file', () => {
   test('is a schema-39-era dashboard whose panels all query Prometheus through the datasource variable', () => {
     assert.equal(dashboard.uid, 'genesys-webhook-sidecar');
-    assert.ok(dashboard.schemaVersion >= 36 && dashboard.schemaVersion <= 41, `schemaVersion ${dashboard.schemaVersion}`);
+    assert.ok(
+      dashboard.schemaVersion >= 36 && dashboard.schemaVersion <= 41,
+      `schemaVersion ${dashboard.schemaVersion}`,
+    );
     const datasource = variables.find((variable) => variable.type === 'datasource');
     assert.ok(datasource, 'a datasource template variable');
     const ids = allPanels(dashboard.panels).map((panel) => panel.id);
     assert.equal(new Set(ids).size, ids.length, 'panel ids are unique');
     for (const panel of queryPanels) {
       assert.ok((panel.targets ?? []).length > 0, `panel "${panel.title}" has queries`);
-      assert.equal(panel.datasource?.uid, `\${${datasource.name}}`, `panel "${panel.title}" uses the datasource variable`);
+      assert.equal(
+        panel.datasource?.uid,
+        `\${${datasource.name}}`,
+        `panel "${panel.title}" uses the datasource variable`,
+      );
       for (const target of panel.targets ?? []) {
         assert.ok(target.expr.trim(), `panel "${panel.title}" ${target.refId} has an expression`);
-        assert.equal(target.datasource?.uid, `\${${datasource.name}}`, `panel "${panel.title}" ${target.refId} uses the datasource variable`);
+        assert.equal(
+          target.datasource?.uid,
+          `\${${datasource.name}}`,
+          `panel "${panel.title}" ${target.refId} uses the datasource variable`,
+        );
       }
     }
   });
@@ -124,7 +137,8 @@ describe('the Grafana dashboard file', () => {
   test('uses only declared template variables, each with a match-everything "All"', () => {
     const declared = new Map(variables.map((variable) => [variable.name, variable]));
     for (const { panel, refId, expr } of dashboardQueries) {
-      for (const name of variablesIn(expr)) assert.ok(declared.has(name), `panel "${panel}" ${refId} uses undeclared $${name}`);
+      for (const name of variablesIn(expr))
+        assert.ok(declared.has(name), `panel "${panel}" ${refId} uses undeclared $${name}`);
     }
     for (const variable of variables.filter((one) => one.type === 'query')) {
       assert.equal(variable.allValue, '.*', `$${variable.name} "All" matches every value`);
@@ -142,7 +156,11 @@ describe('the Grafana dashboard file', () => {
 
 describe(
   'a real Prometheus scraping a live sidecar under traffic',
-  { skip: PROMETHEUS ? false : 'no `prometheus` binary on PATH (apt-get install --no-install-recommends prometheus; .ci/run installs it)' },
+  {
+    skip: PROMETHEUS
+      ? false
+      : 'no `prometheus` binary on PATH (apt-get install --no-install-recommends prometheus; .ci/run installs it)',
+  },
   () => {
     let app: RecordingUpstream;
     let volume: SecretVolume;
@@ -156,7 +174,11 @@ describe(
     }
 
     /** Polls an instant query until `accept` says yes; fails with the last answer after `limitMs`. */
-    async function waitForQuery(expr: string, accept: (samples: VectorSample[]) => boolean, limitMs = 10_000): Promise<void> {
+    async function waitForQuery(
+      expr: string,
+      accept: (samples: VectorSample[]) => boolean,
+      limitMs = 10_000,
+    ): Promise<void> {
       const deadline = Date.now() + limitMs;
       let samples: VectorSample[] = [];
       while (Date.now() < deadline) {
@@ -164,7 +186,9 @@ describe(
         if (accept(samples)) return;
         await sleep(200);
       }
-      assert.fail(`${expr} did not reach the expected value within ${limitMs} ms: ${JSON.stringify(samples)}\n${prometheus.output()}`);
+      assert.fail(
+        `${expr} did not reach the expected value within ${limitMs} ms: ${JSON.stringify(samples)}\n${prometheus.output()}`,
+      );
     }
 
     before(async () => {
@@ -211,7 +235,11 @@ describe(
             await expect('valid event', 200, post(endpoint, valid, signed(valid)));
             await expect('its retry (duplicate)', 200, post(endpoint, valid, signed(valid)));
           })(),
-          expect('bad signature', 403, post(endpoint, purecloudEvent(), { [SIGNATURE]: purecloudSignature('other', SECRET) })),
+          expect(
+            'bad signature',
+            403,
+            post(endpoint, purecloudEvent(), { [SIGNATURE]: purecloudSignature('other', SECRET) }),
+          ),
           expect('missing signature', 400, post(endpoint, purecloudEvent())),
           expect('malformed JSON', 400, post(endpoint, malformed, signed(malformed))),
         ];
@@ -282,9 +310,15 @@ describe(
           problems.push(`"${panel}" ${refId}: no data\n    ${promql}`);
         }
       }
-      t.diagnostic(`${dashboardQueries.length} queries from ${queryPanels.length} panels evaluated, ${problems.length} problems`);
+      t.diagnostic(
+        `${dashboardQueries.length} queries from ${queryPanels.length} panels evaluated, ${problems.length} problems`,
+      );
       assert.ok(dashboardQueries.length >= 20, `only ${dashboardQueries.length} dashboard queries`);
-      assert.equal(problems.length, 0, `dashboard queries that fail against a live sidecar:\n  ${problems.join('\n  ')}`);
+      assert.equal(
+        problems.length,
+        0,
+        `dashboard queries that fail against a live sidecar:\n  ${problems.join('\n  ')}`,
+      );
     });
 
     test("the traffic shows in the dashboard's numbers", async () => {
@@ -297,7 +331,10 @@ describe(
       }
       const positive = (values: Map<string, number>, key: string, what: string) => {
         const value = values.get(key);
-        assert.ok(value !== undefined && Number.isFinite(value) && value > 0, `${what}: ${value} (${JSON.stringify([...values])})`);
+        assert.ok(
+          value !== undefined && Number.isFinite(value) && value > 0,
+          `${what}: ${value} (${JSON.stringify([...values])})`,
+        );
       };
 
       positive(await panelValues('Delivered', 'A'), '', 'delivered rate');
@@ -306,23 +343,48 @@ describe(
       positive(await panelValues('Failed (5xx, retried)', 'A'), '', 'failed rate');
 
       const rejected = await panelValues('Rejected by reason (4xx, never retried)', 'A', 'reason');
-      for (const reason of ['invalid_signature', 'missing_signature', 'malformed_json']) positive(rejected, reason, `rejected ${reason}`);
-      assert.equal(rejected.get('payload_too_large'), 0, 'a reason without traffic is a zero series, not a missing one');
-      positive(await panelValues('Failed by reason (5xx, retried)', 'A', 'reason'), 'upstream_timeout', 'failed upstream_timeout');
+      for (const reason of ['invalid_signature', 'missing_signature', 'malformed_json'])
+        positive(rejected, reason, `rejected ${reason}`);
+      assert.equal(
+        rejected.get('payload_too_large'),
+        0,
+        'a reason without traffic is a zero series, not a missing one',
+      );
+      positive(
+        await panelValues('Failed by reason (5xx, retried)', 'A', 'reason'),
+        'upstream_timeout',
+        'failed upstream_timeout',
+      );
 
       const classes = await panelValues('App answers by status class', 'A', 'code');
       for (const code of ['2xx', '4xx', '5xx']) positive(classes, code, `app answers ${code}`);
 
       positive(await panelValues('Request latency (answer to the sender)', 'C'), '', 'request latency p99');
       const byOutcome = await panelValues('Request latency p99 by outcome', 'A', 'outcome');
-      for (const outcome of ['delivered', 'duplicate', 'rejected', 'failed', 'app_error']) positive(byOutcome, outcome, `p99 of ${outcome}`);
+      for (const outcome of ['delivered', 'duplicate', 'rejected', 'failed', 'app_error'])
+        positive(byOutcome, outcome, `p99 of ${outcome}`);
       positive(await panelValues('App latency (upstream)', 'B'), '', 'app latency p99');
 
-      assert.equal((await panelValues('Secrets loaded (min over pods)', 'A')).get(''), 2, 'both keys of the rotated Secret are loaded');
-      positive(await panelValues('Secret reloads by result', 'A', 'result'), 'success', 'successful reloads (start and rotation)');
+      assert.equal(
+        (await panelValues('Secrets loaded (min over pods)', 'A')).get(''),
+        2,
+        'both keys of the rotated Secret are loaded',
+      );
+      positive(
+        await panelValues('Secret reloads by result', 'A', 'result'),
+        'success',
+        'successful reloads (start and rotation)',
+      );
       const sinceReload = (await panelValues('Since last secret reload', 'A')).get('');
-      assert.ok(sinceReload !== undefined && sinceReload >= 0 && sinceReload < 60, `seconds since the rotation: ${sinceReload}`);
-      positive(await panelValues('Dedupe entries', 'A', 'instance'), `127.0.0.1:${sidecar.adminPort}`, 'dedupe entries');
+      assert.ok(
+        sinceReload !== undefined && sinceReload >= 0 && sinceReload < 60,
+        `seconds since the rotation: ${sinceReload}`,
+      );
+      positive(
+        await panelValues('Dedupe entries', 'A', 'instance'),
+        `127.0.0.1:${sidecar.adminPort}`,
+        'dedupe entries',
+      );
       positive(await panelValues('Memory', 'A', 'instance'), `127.0.0.1:${sidecar.adminPort}`, 'resident memory');
       positive(await panelValues('CPU', 'A', 'instance'), `127.0.0.1:${sidecar.adminPort}`, 'CPU');
     });
@@ -332,11 +394,15 @@ describe(
         const query = variableQuery(variable);
         const parsed = /^label_values\((.+),\s*(\w+)\)$/.exec(query);
         assert.ok(parsed, `$${variable.name}: ${query} is a label_values(selector, label) query`);
-        const answer = await prometheus.api<string[]>(`/api/v1/label/${parsed[2]}/values`, { 'match[]': toPromQL(parsed[1]!) });
+        const answer = await prometheus.api<string[]>(`/api/v1/label/${parsed[2]}/values`, {
+          'match[]': toPromQL(parsed[1]!),
+        });
         assert.equal(answer.status, 'success', `$${variable.name}: ${answer.error ?? ''}`);
         assert.ok((answer.data ?? []).length > 0, `$${variable.name}: ${query} finds no values`);
       }
-      const jobs = await prometheus.api<string[]>('/api/v1/label/job/values', { 'match[]': 'genesys_webhook_accepted_total' });
+      const jobs = await prometheus.api<string[]>('/api/v1/label/job/values', {
+        'match[]': 'genesys_webhook_accepted_total',
+      });
       assert.deepEqual(jobs.data, [JOB]);
     });
   },

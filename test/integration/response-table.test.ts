@@ -154,7 +154,13 @@ describe('response table', () => {
     for (const reason of ['not_found', 'method_not_allowed', 'unsupported_media_type', 'payload_too_large']) {
       assert.match(metrics, new RegExp(`genesys_webhook_rejected_total\\{reason="${reason}"\\} [1-9]`));
     }
-    for (const reason of ['missing_signature', 'invalid_signature', 'malformed_json', 'invalid_payload', 'stale_event']) {
+    for (const reason of [
+      'missing_signature',
+      'invalid_signature',
+      'malformed_json',
+      'invalid_payload',
+      'stale_event',
+    ]) {
       assert.match(metrics, new RegExp(`genesys_webhook_rejected_total\\{reason="${reason}"\\} [1-9]`));
     }
     assert.match(metrics, /genesys_webhook_failed_total\{reason="in_flight"\} [1-9]/);
@@ -169,7 +175,9 @@ describe('response table: states the shared sidecar cannot show', () => {
     const sidecar = await startTestSidecar({ UPSTREAM_URL: 'http://127.0.0.1:9' });
     try {
       const body = purecloudEvent();
-      const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, { [SIGNATURE]: purecloudSignature(body) });
+      const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, {
+        [SIGNATURE]: purecloudSignature(body),
+      });
       assert.equal(answer.status, 503);
       assert.equal(answer.json().error, 'not_ready');
       assert.ok(Number(answer.headers['retry-after']) > 0);
@@ -187,7 +195,9 @@ describe('response table: states the shared sidecar cannot show', () => {
     const sidecar = await startTestSidecar({ UPSTREAM_URL: url, GENESYS_WEBHOOK_SECRET: SECRET });
     try {
       const body = purecloudEvent();
-      const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, { [SIGNATURE]: purecloudSignature(body) });
+      const answer = await post(`${sidecar.webhookUrl}/webhook/genesys`, body, {
+        [SIGNATURE]: purecloudSignature(body),
+      });
       assert.equal(answer.status, 502);
       assert.equal(answer.json().error, 'upstream_unavailable');
       const metrics = (await get(`${sidecar.adminUrl}/metrics`)).text;

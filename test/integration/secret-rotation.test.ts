@@ -29,7 +29,10 @@ describe('secret rotation through a mounted Secret volume', () => {
   async function setUp(keys: Record<string, string>, env: Record<string, string> = {}) {
     const volume = await makeSecretVolume(keys);
     const sidecar = await startTestSidecar({ UPSTREAM_URL: app.url, WEBHOOK_SECRET_PATH: volume.path, ...env });
-    cleanups.push(() => volume.remove(), () => sidecar.close());
+    cleanups.push(
+      () => volume.remove(),
+      () => sidecar.close(),
+    );
     return { volume, sidecar };
   }
 
@@ -52,7 +55,13 @@ describe('secret rotation through a mounted Secret volume', () => {
   }
 
   async function reloads(sidecar: TestSidecar, result: 'success' | 'failed'): Promise<number> {
-    return sampleValue((await get(`${sidecar.adminUrl}/metrics`)).text, 'genesys_webhook_secret_reloads_total', `result="${result}"`) ?? 0;
+    return (
+      sampleValue(
+        (await get(`${sidecar.adminUrl}/metrics`)).text,
+        'genesys_webhook_secret_reloads_total',
+        `result="${result}"`,
+      ) ?? 0
+    );
   }
 
   test('a swapped value is in effect within 2 s and the old value is refused', async (t: TestContext) => {
@@ -127,8 +136,15 @@ describe('secret rotation through a mounted Secret volume', () => {
   test('a path missing at start is not ready until it appears', async () => {
     const volume = await makeSecretVolume({ token: 'x' });
     await volume.remove();
-    const sidecar = await startTestSidecar({ UPSTREAM_URL: app.url, WEBHOOK_SECRET_PATH: volume.path, SECRET_RESCAN_SECONDS: '1' });
-    cleanups.push(() => volume.remove(), () => sidecar.close());
+    const sidecar = await startTestSidecar({
+      UPSTREAM_URL: app.url,
+      WEBHOOK_SECRET_PATH: volume.path,
+      SECRET_RESCAN_SECONDS: '1',
+    });
+    cleanups.push(
+      () => volume.remove(),
+      () => sidecar.close(),
+    );
     assert.equal((await get(`${sidecar.adminUrl}/readyz`)).status, 503);
     assert.equal(await statusWith(sidecar, 'late-value'), 503);
 
@@ -174,6 +190,10 @@ describe('secret rotation through a mounted Secret volume', () => {
     await Promise.all([traffic, secondTraffic]);
 
     assert.ok(statuses.length > 50, `enough traffic flowed (${statuses.length} requests)`);
-    assert.deepEqual(statuses.filter((status) => status !== 200), [], 'every request during the rotation was delivered');
+    assert.deepEqual(
+      statuses.filter((status) => status !== 200),
+      [],
+      'every request during the rotation was delivered',
+    );
   });
 });

@@ -87,7 +87,7 @@ describe('signCommand output', () => {
     assert.equal(run(['--secret', SECRET, '-'], NO_ENV, stdin), purecloudLine(BODY));
   });
 
-  it('signs the file\'s exact bytes, a trailing newline included', async () => {
+  it("signs the file's exact bytes, a trailing newline included", async () => {
     const withNewline = join(dir, 'newline.json');
     await writeFile(withNewline, Buffer.concat([BODY, Buffer.from('\n')]));
     assert.equal(run(['--secret', SECRET, withNewline]), purecloudLine(readFileSync(withNewline)));

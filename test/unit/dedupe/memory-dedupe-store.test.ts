@@ -37,7 +37,7 @@ describe('MemoryDedupeStore', () => {
     assert.equal(await dedupe.claim('a', CLAIM_TTL_MS), 'duplicate');
   });
 
-  it('answers new again after release, so that the sender\'s retry goes through', async () => {
+  it("answers new again after release, so that the sender's retry goes through", async () => {
     const dedupe = store();
     await dedupe.claim('a', CLAIM_TTL_MS);
     await dedupe.release('a');

@@ -51,12 +51,18 @@ describe('readSecretPath', () => {
 
   it('skips the hidden ..data and ..<timestamp> entries of the volume', async () => {
     const reading = await readSecretPath(await volume({ only: 'secret' }));
-    assert.deepEqual(reading.keys.map((key) => key.name), ['only']);
+    assert.deepEqual(
+      reading.keys.map((key) => key.name),
+      ['only'],
+    );
   });
 
   it('lists keys in name order', async () => {
     const reading = await readSecretPath(await volume({ zeta: 'z', alpha: 'a', mid: 'm' }));
-    assert.deepEqual(reading.keys.map((key) => key.name), ['alpha', 'mid', 'zeta']);
+    assert.deepEqual(
+      reading.keys.map((key) => key.name),
+      ['alpha', 'mid', 'zeta'],
+    );
   });
 
   it('trims trailing CR/LF from each value, as written by an editor or echo', async () => {

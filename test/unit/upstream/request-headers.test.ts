@@ -81,7 +81,7 @@ describe('buildUpstreamHeaders', () => {
     assert.equal(headers['x-genesys-event-type'], encodeURIComponent('tipo/ñ'));
   });
 
-  it('sets X-Request-Id to the given request id, replacing the sender\'s', () => {
+  it("sets X-Request-Id to the given request id, replacing the sender's", () => {
     const headers = buildUpstreamHeaders({ 'x-request-id': 'from-sender' }, EVENT);
     assert.equal(headers['x-request-id'], 'req-42');
   });
@@ -100,7 +100,7 @@ describe('buildUpstreamHeaders', () => {
     assert.equal(headers['x-forwarded-for'], '203.0.113.7, unknown');
   });
 
-  it('sets X-Forwarded-Proto to http unless the sender\'s proxy said otherwise', () => {
+  it("sets X-Forwarded-Proto to http unless the sender's proxy said otherwise", () => {
     assert.equal(buildUpstreamHeaders({}, EVENT)['x-forwarded-proto'], 'http');
     assert.equal(buildUpstreamHeaders({ 'x-forwarded-proto': 'https' }, EVENT)['x-forwarded-proto'], 'https');
   });
