@@ -1,7 +1,6 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { SecretKey } from './keyring.js';
-import { KubernetesSecretSource, loadKubeConfig, serviceAccountNamespace } from './kubernetes-secret-source.js';
 import { MountedSecretSource } from './mounted-secret-source.js';
 import { trimSecret } from './read-secret-path.js';
 import type { SecretSource } from './secret-source.js';
@@ -12,6 +11,9 @@ export async function createSecretSource(config: Config, logger: Logger): Promis
     return new MountedSecretSource(config.webhookSecretPath, config.secretRescanSeconds * 1000);
   }
 
+  // Loaded only when chosen: @kubernetes/client-node alone adds tens of megabytes of heap at start-up.
+  const { KubernetesSecretSource, loadKubeConfig, serviceAccountNamespace } =
+    await import('./kubernetes-secret-source.js');
   const kubeConfig = loadKubeConfig();
   const namespace =
     config.secretNamespace ??
