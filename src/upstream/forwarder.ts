@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 import { Pool, errors } from 'undici';
 
 import { connectionTokens, isHopByHop } from './hop-by-hop.js';
@@ -66,18 +68,22 @@ export class Forwarder {
   }
 }
 
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    length += chunk.length;
-    if (length > MAX_ANSWER_BYTES) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+/** The whole answer body, or undefined past MAX_ANSWER_BYTES. Events rather than `for await`: cheaper per chunk. */
+function readBounded(body: Readable): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    body.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= MAX_ANSWER_BYTES) chunks.push(chunk);
+      else {
+        body.destroy();
+        resolve(undefined);
+      }
+    });
+    body.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)));
+    body.on('error', reject);
+  });
 }
 
 function answerHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
