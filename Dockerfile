@@ -22,7 +22,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist/src ./dist/src
-# The image's own unprivileged user; the chart can also pin runAsUser.
+# The image's own unprivileged user (uid 1000); a pod's securityContext can pin runAsUser to match.
 USER node
 EXPOSE 8080 9090
 # Exec form, so that node itself is PID 1 and receives SIGTERM from the kubelet.

@@ -99,6 +99,7 @@ export const settingsSchema = z.object({
     .number()
     .int()
     .min(0)
+    .max(86_400)
     .default(0)
     .describe('How long a secret that a reload removed is still accepted.'),
   GENESYS_WEBHOOK_SECRET: z
@@ -116,7 +117,7 @@ export const settingsSchema = z.object({
     .max(9500, 'must stay under the 10 s that Genesys Cloud waits for an answer')
     .default(8000)
     .describe(
-      'How long the app may take to answer before the sender gets 504. At most 9500, since Genesys Cloud waits 10 s.',
+      'How long the app may take to answer before the sender gets 504; never more than what is left of the 9 s each request has.',
     ),
   DEDUPE_TTL_SECONDS: positiveInt.default(86400).describe('How long a delivered event is remembered.'),
   DEDUPE_MAX_ENTRIES: positiveInt
@@ -243,6 +244,11 @@ function crossSettingProblems(raw: Record<string, string>): string[] {
   }
   if (raw.SECRET_SOURCE === 'kubernetes' && !raw.SECRET_NAME) {
     problems.push('SECRET_NAME: required when SECRET_SOURCE=kubernetes');
+  }
+  if (raw.REDIS_URL) {
+    problems.push(
+      'REDIS_URL: dedupe shared through Redis is not available in this version; unset it (each replica dedupes its own deliveries)',
+    );
   }
   problems.push(...enrichmentProblems(raw));
   if (Number(raw.LISTEN_PORT ?? 8080) === Number(raw.ADMIN_PORT ?? 9090)) {

@@ -17,9 +17,6 @@ import { createEnrichStep } from './webhook/enrich-event.js';
 import { createWebhookHandler } from './webhook/handler.js';
 import { createWebhookServer } from './webhook/server.js';
 
-// A claim outlives the longest forward (UPSTREAM_TIMEOUT_MS) by this much before it lapses by itself.
-const CLAIM_MARGIN_MS = 5_000;
-
 export interface RunningSidecar {
   webhookPort: number;
   adminPort: number;
@@ -58,7 +55,6 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     profile: resolveProfile(config.profile, { header: config.signatureHeader, encoding: config.signatureEncoding }),
     keyring,
     dedupe,
-    claimTtlMs: config.upstreamTimeoutMs + CLAIM_MARGIN_MS,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     async forward(request, timeoutMs) {
       const started = performance.now();

@@ -55,6 +55,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`genesys-webhook-sidecar: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    // Exit now: a half-started sidecar (one port listening, a watch open) must not linger without its handlers.
+    process.exit(1);
   },
 );

@@ -6,7 +6,9 @@ type EntryState = 'in_flight' | 'delivered';
 
 /**
  * A DedupeStore for one process, bounded in count and age. When full, the least recently used entry is
- * forgotten first; forgetting a delivered event only risks delivering a late retry of it twice.
+ * forgotten first: a delivered event forgotten that way may reach the app again on a late retry. A claim in
+ * flight is the most recently used entry, so it would take DEDUPE_MAX_ENTRIES newer events within its few
+ * seconds to evict it.
  */
 export class MemoryDedupeStore implements DedupeStore {
   readonly #entries: LRUCache<string, EntryState>;

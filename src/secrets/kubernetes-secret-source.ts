@@ -17,6 +17,7 @@ import { trimSecret } from './read-secret-path.js';
 import type { SecretReading, SecretSource } from './secret-source.js';
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const LIST_TIMEOUT_MS = 10_000;
 export const SERVICE_ACCOUNT_NAMESPACE_FILE = `${SERVICE_ACCOUNT_DIR}/namespace`;
 
 /**
@@ -156,7 +157,8 @@ export class KubernetesSecretSource implements SecretSource {
       try {
         const list = await this.#api.listNamespacedSecret(
           { namespace: this.#namespace, fieldSelector: this.#fieldSelector() },
-          withSignal(abort.signal),
+          // The client sets no timeout of its own; a hung API server must not stall start-up or a relist.
+          withSignal(AbortSignal.any([abort.signal, AbortSignal.timeout(LIST_TIMEOUT_MS)])),
         );
         secret = list.items.find((item) => item.metadata?.name === this.#name);
         resourceVersion = list.metadata?.resourceVersion;

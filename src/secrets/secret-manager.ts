@@ -25,7 +25,7 @@ interface RetiringKey {
 /**
  * Turns a source's readings into the keyring. A reading with usable keys replaces the source's set (keys
  * it dropped stay accepted for the grace period); a reading without any keeps the last good set and
- * counts a failed reload. Identical readings in a row change nothing and are not counted.
+ * counts a failed reload, every time. Identical good readings in a row change nothing and are not counted.
  */
 export class SecretManager {
   readonly #options: SecretManagerOptions;
@@ -50,12 +50,15 @@ export class SecretManager {
 
   #apply(reading: SecretReading): void {
     const fingerprint = fingerprintOf(reading);
-    if (fingerprint === this.#lastFingerprint) return;
+    const changed = fingerprint !== this.#lastFingerprint;
     this.#lastFingerprint = fingerprint;
     const { logger, source, onReload } = this.#options;
 
     if (reading.keys.length === 0) {
+      // Counted at every reading, so that an alert on failed reloads stays on while the source stays broken;
+      // logged only when something changed, so that the rescan does not repeat the same line forever.
       onReload('failed');
+      if (!changed) return;
       logger.warn(
         { path: source.location, problems: reading.problems, kept: this.#current.map((key) => key.name) },
         this.#current.length > 0
@@ -66,6 +69,7 @@ export class SecretManager {
       );
       return;
     }
+    if (!changed) return;
 
     const now = Date.now();
     const incoming = new Set(reading.keys.map((key) => key.value.toString('base64')));

@@ -22,7 +22,7 @@ export function buildUpstreamHeaders(
   const tokens = connectionTokens(incoming.connection);
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || isHopByHop(name, tokens) || name.startsWith('x-genesys-')) continue;
+    if (value === undefined || isHopByHop(name, tokens) || isOurs(name)) continue;
     headers[name] = value;
   }
 
@@ -38,6 +38,11 @@ export function buildUpstreamHeaders(
   const host = firstValue(incoming['x-forwarded-host']) ?? incoming.host;
   if (host !== undefined) headers['x-forwarded-host'] = host;
   return headers;
+}
+
+/** Ours, in any spelling: CGI-style frameworks read `X-Genesys_Event-Id` as `X-Genesys-Event-Id`. */
+function isOurs(name: string): boolean {
+  return name.replaceAll('_', '-').startsWith('x-genesys-');
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

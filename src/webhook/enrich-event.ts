@@ -24,6 +24,9 @@ export interface ConversationSource {
   getConversation(conversationId: string, budgetMs: number): Promise<ConversationLookup>;
 }
 
+// Genesys Cloud conversation ids are UUIDs; anything else is not sent into the API's path.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Where each profile's events name their conversation: `data.id` for purecloud, `conversationId` for Open Messaging. */
 export function conversationIdOf(profile: ProfileName, event: Record<string, unknown>): string | undefined {
   const fromData = (event.data as Record<string, unknown> | undefined)?.id;
@@ -33,12 +36,24 @@ export function conversationIdOf(profile: ProfileName, event: Record<string, unk
       : profile === 'open-messaging'
         ? event.conversationId
         : (event.conversationId ?? fromData);
-  return typeof candidate === 'string' && candidate !== '' ? candidate : undefined;
+  return typeof candidate === 'string' && UUID.test(candidate) ? candidate : undefined;
+}
+
+/**
+ * The signed bytes with `"enrichment": {"conversation": …}` added as the object's last member. Appending
+ * rather than re-serialising keeps every original byte (number precision, key order, spacing); should the
+ * event have its own `enrichment` member, JSON parsers take the last one, ours.
+ */
+export function appendEnrichment(rawBody: Buffer, event: object, conversation: unknown): Buffer {
+  let end = rawBody.length - 1;
+  while (end > 0 && rawBody[end] !== 0x7d) end -= 1; // the object's closing "}"
+  const member = `${Object.keys(event).length > 0 ? ',' : ''}"enrichment":${JSON.stringify({ conversation })}`;
+  return Buffer.concat([rawBody.subarray(0, end), Buffer.from(member, 'utf8'), rawBody.subarray(end)]);
 }
 
 /**
  * The enrichment step: for event types that ENRICH_EVENT_TYPES names, fetch the conversation behind the
- * event within `budgetMs` and add it as a top-level `enrichment` field. Returns undefined for events it
+ * event within `budgetMs` and add it as a top-level `enrichment` member. Returns undefined for events it
  * does not apply to. Never throws: every failure is a result the pipeline acts on.
  */
 export function createEnrichStep(config: EnrichmentConfig, profile: ProfileName, source: ConversationSource) {
@@ -46,6 +61,7 @@ export function createEnrichStep(config: EnrichmentConfig, profile: ProfileName,
 
   return async function enrich(
     event: object,
+    rawBody: Buffer,
     eventType: string | undefined,
     budgetMs: number,
   ): Promise<Enrichment | undefined> {
@@ -56,14 +72,7 @@ export function createEnrichStep(config: EnrichmentConfig, profile: ProfileName,
     const lookup = await source.getConversation(conversationId, Math.min(config.timeoutMs, budgetMs));
     if (lookup.kind === 'rate_limited' || lookup.kind === 'breaker_open') return { result: lookup.kind };
     if (lookup.kind === 'failed') return { result: 'failed', detail: lookup.detail };
-    try {
-      // A spread copies an own "__proto__" key as data, so the app still sees every original field.
-      const enriched = { ...event, enrichment: { conversation: lookup.conversation } };
-      return { result: 'ok', body: Buffer.from(JSON.stringify(enriched), 'utf8') };
-    } catch (error) {
-      // JSON.stringify recurses: hostile nesting that JSON.parse accepted can overflow the stack here.
-      return { result: 'failed', detail: `the enriched body could not be written (${(error as Error).name})` };
-    }
+    return { result: 'ok', body: appendEnrichment(rawBody, event, lookup.conversation) };
   };
 }
 

