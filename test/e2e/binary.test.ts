@@ -1,6 +1,8 @@
 // The built binary, started the way users start it: settings from the environment, signals to stop.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 
 import { runCli, startBinary } from '../helpers/binary.js';
@@ -84,5 +86,22 @@ describe('the genesys-webhook-sidecar binary', () => {
     assert.equal(delivered?.status, 200);
     assert.ok(lines.some((line) => line.msg === 'stopped'));
     for (const secretThing of [SECRET, signature, body.toString()]) assert.ok(!stdout.includes(secretThing));
+  });
+
+  test('a port already in use stops the process with exit 1 and the reason', { timeout: 10_000 }, async () => {
+    const busy = createServer().listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const result = await runCli([], {
+        LISTEN_HOST: '127.0.0.1',
+        ADMIN_PORT: String(port),
+        LISTEN_PORT: String(port + 1),
+      });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /EADDRINUSE/);
+    } finally {
+      busy.close();
+    }
   });
 });

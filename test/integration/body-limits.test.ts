@@ -93,6 +93,7 @@ describe('reading bodies', () => {
     slow.socket.write('POST /webhook/genesys HTTP/1.1\r\nHost: sidecar\r\nX-Slow: ');
     const tookMs = await slow.closed(15_000);
     assert.ok(tookMs < 15_000, `closed after ${tookMs} ms`);
+    assert.equal(slow.received(), '', 'closed without a 408, which Genesys would take as final');
 
     // Idle for as long as the slow sender was given: keep-alive must outlast the header deadline.
     assert.equal(idle.socket.destroyed, false);

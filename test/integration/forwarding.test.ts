@@ -68,6 +68,7 @@ describe('forwarding to the app', () => {
       'x-hop': 'must not pass',
       'x-genesys-webhook-verified': 'forged',
       'x-genesys-anything': 'forged',
+      'x-genesys_event-id': 'forged-with-underscore',
       'x-request-id': 'sender-request-7',
       'x-forwarded-for': '203.0.113.9',
       'x-custom': 'kept',
@@ -75,6 +76,7 @@ describe('forwarding to the app', () => {
     const seen = lastRequestFor(body)!.headers;
     assert.equal(seen['x-hop'], undefined);
     assert.equal(seen['x-genesys-anything'], undefined);
+    assert.equal(seen['x-genesys_event-id'], undefined);
     assert.equal(seen['x-genesys-webhook-verified'], 'true');
     assert.equal(seen['x-genesys-event-id'], 'headers-1');
     assert.equal(seen['x-genesys-event-type'], 'routing:queue');
