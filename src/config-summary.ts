@@ -2,12 +2,10 @@ import type { Config } from './config.js';
 
 /** The effective settings as plain values, fit to log or print: secrets appear only as "[redacted]". */
 export function effectiveSettings(config: Config): Record<string, unknown> {
-  const upstream = new URL(config.upstreamUrl);
-  if (upstream.password) upstream.password = 'redacted';
   return {
     listen: `${config.listenHost}:${config.listenPort}`,
     adminPort: config.adminPort,
-    upstreamUrl: upstream.href,
+    upstreamUrl: withoutPassword(config.upstreamUrl),
     webhookPaths: [...config.webhookPaths],
     profile: config.profile,
     signatureHeader: config.signatureHeader,
@@ -31,8 +29,8 @@ export function effectiveSettings(config: Config): Record<string, unknown> {
       eventTypes: config.enrichment.eventTypes,
       failureMode: config.enrichment.failureMode,
       timeoutMs: config.enrichment.timeoutMs,
-      loginUrl: config.enrichment.loginUrl.href,
-      apiUrl: config.enrichment.apiUrl.href,
+      loginUrl: withoutPassword(config.enrichment.loginUrl),
+      apiUrl: withoutPassword(config.enrichment.apiUrl),
       clientId: config.enrichment.clientId.value ?? `file ${config.enrichment.clientId.file}`,
       clientSecret:
         config.enrichment.clientSecret.value === undefined
@@ -40,4 +38,10 @@ export function effectiveSettings(config: Config): Record<string, unknown> {
           : '[redacted]',
     },
   };
+}
+
+function withoutPassword(url: URL): string {
+  const shown = new URL(url);
+  if (shown.password) shown.password = 'redacted';
+  return shown.href;
 }

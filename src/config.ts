@@ -186,6 +186,11 @@ export interface Config {
   enrichment: EnrichmentConfig | undefined;
 }
 
+/** The start-up message for invalid settings: one line per problem. */
+export function describeProblems(problems: string[]): string {
+  return `genesys-webhook-sidecar: invalid settings\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n`;
+}
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 /** Parses the environment into a Config, or lists every problem at once. */

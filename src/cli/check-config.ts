@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.js';
+import { describeProblems, loadConfig } from '../config.js';
 import { effectiveSettings } from '../config-summary.js';
 import { createLogger } from '../observability/logger.js';
 import type { SecretReading } from '../secrets/secret-source.js';
@@ -11,9 +11,7 @@ import { createSecretSource, inlineKeyOf } from '../secrets/secret-source-from-c
 export async function checkConfig(env: NodeJS.ProcessEnv): Promise<number> {
   const result = loadConfig(env);
   if (!result.ok) {
-    process.stderr.write(
-      `genesys-webhook-sidecar: invalid settings\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`,
-    );
+    process.stderr.write(describeProblems(result.problems));
     return 2;
   }
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { constants } from 'node:os';
 
-import { loadConfig, type Config } from '../config.js';
+import { describeProblems, loadConfig, type Config } from '../config.js';
 import { effectiveSettings } from '../config-summary.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startSidecar, type RunningSidecar } from '../sidecar.js';
@@ -10,9 +10,7 @@ import { startSidecar, type RunningSidecar } from '../sidecar.js';
 export async function run(env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const result = loadConfig(env);
   if (!result.ok) {
-    process.stderr.write(
-      `genesys-webhook-sidecar: invalid settings\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`,
-    );
+    process.stderr.write(describeProblems(result.problems));
     return 2;
   }
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 
+import { sendJson } from '../http/send-json.js';
 import type { Logger } from './logger.js';
 import type { WebhookMetrics } from './metrics.js';
 
@@ -39,14 +40,4 @@ export function createAdminServer(metrics: WebhookMetrics, readiness: Readiness,
       sendJson(response, 404, { error: 'not_found' });
     }
   });
-}
-
-function sendJson(
-  response: import('node:http').ServerResponse,
-  status: number,
-  body: object,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(text);
 }

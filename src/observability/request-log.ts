@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 
 import type { Outcome } from '../webhook/outcome.js';
-import { outcomeLabel } from './outcome-label.js';
+import { isSuccess, outcomeLabel } from './outcome-label.js';
 
 export interface RequestFacts {
   requestId: string;
@@ -32,7 +32,7 @@ export function logRequest(logger: Logger, outcome: Outcome, facts: RequestFacts
 
   switch (outcome.kind) {
     case 'forwarded':
-      if (outcome.status >= 200 && outcome.status < 300) logger.info(line, 'delivered');
+      if (isSuccess(outcome.status)) logger.info(line, 'delivered');
       else logger.error(line, `the app answered ${outcome.status}`);
       return;
     case 'duplicate':

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 import type { DedupeStore } from '../dedupe/dedupe-store.js';
+import { isSuccess } from '../observability/outcome-label.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { Profile } from '../signature/profiles.js';
 import { verifySignature } from '../signature/verify-signature.js';
@@ -124,7 +125,7 @@ export function createWebhookHandler(deps: HandlerDependencies) {
       if (result.kind === 'unavailable') {
         return { ...fail('upstream_unavailable', `The app could not be reached (${result.detail}).`), ...enriched };
       }
-      delivered = result.status >= 200 && result.status < 300;
+      delivered = isSuccess(result.status);
       return { kind: 'forwarded', ...enriched, status: result.status, headers: result.headers, body: result.body };
     } finally {
       if (delivered) await dedupe.complete(facts.dedupeKey);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 
+import { sendJson } from '../http/send-json.js';
 import type { Outcome } from './outcome.js';
 import { RETRY_AFTER_SECONDS, STATUS_BY_REASON } from './status.js';
 
@@ -27,12 +28,4 @@ export function respond(response: ServerResponse, outcome: Outcome, requestId: s
   if (outcome.reason === 'method_not_allowed') response.setHeader('allow', 'POST');
   if (status === 503) response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
   return sendJson(response, status, { error: outcome.reason, message: outcome.message });
-}
-
-function sendJson(response: ServerResponse, status: number, body: object): number {
-  const text = JSON.stringify(body);
-  response
-    .writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
-    .end(text);
-  return status;
 }

@@ -8,9 +8,10 @@ import { post } from '../helpers/post.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { makeSecretVolume } from '../helpers/secret-volume.js';
 import { startTestSidecar, type TestSidecar } from '../helpers/test-sidecar.js';
+import { OPEN_MESSAGING_VECTOR } from '../helpers/fixtures.js';
 
 // The published vector: compiled tests live in dist/test/integration, the shared folder beside the repo.
-const VECTOR_BODY = readFileSync(new URL('../../../../shared/reference/open-messaging-text.json', import.meta.url));
+const VECTOR_BODY = readFileSync(OPEN_MESSAGING_VECTOR.file);
 const VECTOR_SECRET = 'MySecretToken-123';
 const VECTOR_SIGNATURE = 'sha256=MYcWV7qB29cqJNbccMvhGIBMV2acKLr+rNPMre71wBU=';
 

@@ -4,15 +4,15 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
 import { signCommand, UsageError } from '../../../src/cli/sign-command.js';
 import { sign } from '../../../src/signature/sign.js';
 import { verifySignature } from '../../../src/signature/verify-signature.js';
+import { OPEN_MESSAGING_VECTOR } from '../../helpers/fixtures.js';
 
 // The published Open Messaging vector, read from ../shared beside the repository (compiled: dist/test/unit/cli/).
-const OM_FILE = fileURLToPath(new URL('../../../../../shared/reference/open-messaging-text.json', import.meta.url));
+const OM_FILE = OPEN_MESSAGING_VECTOR.file;
 const OM_HEADER = 'X-Hub-Signature-256: sha256=MYcWV7qB29cqJNbccMvhGIBMV2acKLr+rNPMre71wBU=';
 
 const SECRET = 'cli-unit-secret';

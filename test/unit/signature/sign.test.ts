@@ -5,9 +5,10 @@ import { describe, it } from 'node:test';
 
 import { sign } from '../../../src/signature/sign.js';
 import { verifySignature } from '../../../src/signature/verify-signature.js';
+import { OPEN_MESSAGING_VECTOR } from '../../helpers/fixtures.js';
 
 // The published Open Messaging vector, read from ../shared beside the repository (compiled: dist/test/unit/signature/).
-const OM_BODY = readFileSync(new URL('../../../../../shared/reference/open-messaging-text.json', import.meta.url));
+const OM_BODY = readFileSync(OPEN_MESSAGING_VECTOR.file);
 const OM_SIGNATURE = 'sha256=MYcWV7qB29cqJNbccMvhGIBMV2acKLr+rNPMre71wBU=';
 
 const SECRET = 'unit-test-secret';

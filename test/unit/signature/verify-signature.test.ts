@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import { decodeSignature, verifySignature } from '../../../src/signature/verify-signature.js';
+import { OPEN_MESSAGING_VECTOR } from '../../helpers/fixtures.js';
 
 // The published Open Messaging vector, read from ../shared beside the repository (compiled: dist/test/unit/signature/).
-const OM_BODY = readFileSync(new URL('../../../../../shared/reference/open-messaging-text.json', import.meta.url));
+const OM_BODY = readFileSync(OPEN_MESSAGING_VECTOR.file);
 const OM_SECRET = Buffer.from('MySecretToken-123', 'utf8');
 const OM_SIGNATURE = 'sha256=MYcWV7qB29cqJNbccMvhGIBMV2acKLr+rNPMre71wBU=';
 
