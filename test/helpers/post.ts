@@ -7,7 +7,7 @@ export interface Answer {
   json(): Record<string, unknown>;
 }
 
-/** POSTs raw bytes and reads the whole answer. */
+/** POSTs raw bytes (or sends another method, without a body) and reads the whole answer. */
 export async function post(
   url: string,
   body: Buffer | string,
@@ -28,13 +28,6 @@ export async function post(
   };
 }
 
-export async function get(url: string): Promise<Answer> {
-  const answer = await request(url);
-  const text = await answer.body.text();
-  return {
-    status: answer.statusCode,
-    headers: answer.headers,
-    text,
-    json: () => JSON.parse(text) as Record<string, unknown>,
-  };
+export function get(url: string): Promise<Answer> {
+  return post(url, '', {}, 'GET');
 }
