@@ -9,11 +9,9 @@ export interface SecretKey {
  * request that reads `values()` sees either the old set or the new one, never a half-built or empty one.
  */
 export class Keyring {
-  #keys: readonly SecretKey[] = [];
   #values: readonly Buffer[] = [];
 
   replace(keys: readonly SecretKey[]): void {
-    this.#keys = Object.freeze([...keys]);
     this.#values = Object.freeze(keys.map((key) => key.value));
   }
 
@@ -21,11 +19,7 @@ export class Keyring {
     return this.#values;
   }
 
-  names(): string[] {
-    return this.#keys.map((key) => key.name);
-  }
-
   get size(): number {
-    return this.#keys.length;
+    return this.#values.length;
   }
 }

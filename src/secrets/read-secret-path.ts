@@ -2,12 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 import type { SecretKey } from './keyring.js';
-
-export interface SecretPathReading {
-  keys: SecretKey[];
-  /** Why some entries gave no key: missing path, unreadable file, empty value. Names only, never values. */
-  problems: string[];
-}
+import type { SecretReading } from './secret-source.js';
 
 /** A secret file's bytes without the trailing CR/LF that editors and `echo` add. */
 export function trimSecret(content: Buffer): Buffer {
@@ -21,7 +16,7 @@ export function trimSecret(content: Buffer): Buffer {
  * out as `<key> -> ..data/<key>` symlinks beside hidden `..data` and `..<timestamp>` entries, so dot
  * entries are skipped and symlinks followed.
  */
-export async function readSecretPath(path: string): Promise<SecretPathReading> {
+export async function readSecretPath(path: string): Promise<SecretReading> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
@@ -43,7 +38,7 @@ export async function readSecretPath(path: string): Promise<SecretPathReading> {
   return readKeys(entries);
 }
 
-async function readKeys(entries: Array<[name: string, file: string]>): Promise<SecretPathReading> {
+async function readKeys(entries: Array<[name: string, file: string]>): Promise<SecretReading> {
   const keys: SecretKey[] = [];
   const problems: string[] = [];
   for (const [name, file] of entries) {

@@ -27,7 +27,7 @@ export interface ConversationSource {
 // Genesys Cloud conversation ids are UUIDs; anything else is not sent into the API's path.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Where each profile's events name their conversation: `data.id` for purecloud, `conversationId` for Open Messaging. */
+/** Where events name their conversation: `data.id` (purecloud), `conversationId` (open-messaging), either (custom). */
 export function conversationIdOf(profile: ProfileName, event: Record<string, unknown>): string | undefined {
   const fromData = (event.data as Record<string, unknown> | undefined)?.id;
   const candidate =
