@@ -1,22 +1,32 @@
 import { pino, type Logger } from 'pino';
 
+import { LOGGER_NAME, isoTime } from './log-line.js';
+import { LogSink } from './log-sink.js';
+
 export type { Logger };
 
-// Lines are gathered up to 4 KiB before a write, so that a busy sidecar makes one write(2) per dozen
-// requests rather than one per request; a quiet one still shows each line within a second. pino writes
-// what is left when the process exits.
-const STDOUT = { sync: false, minLength: 4096, periodicFlush: 1000 };
+/** The stream a logger writes to: request-log.ts writes its lines there too. */
+export function destinationOf(logger: Logger): { write(line: string): unknown } {
+  return (logger as unknown as Record<symbol, { write(line: string): unknown }>)[pino.symbols.streamSym]!;
+}
 
-/** One JSON object per line on stdout. */
+/** One JSON object per line on stdout (or on `destination`, for tests). */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  let target = destination;
+  if (!target) {
+    const stdout = new LogSink(1);
+    // Lines logged just before an exit (a fatal error at start-up, say) are written, not lost.
+    process.on('exit', () => stdout.flushSync());
+    target = stdout as unknown as NodeJS.WritableStream;
+  }
   return pino(
     {
-      name: 'genesys-webhook-sidecar',
+      name: LOGGER_NAME,
       level,
       base: undefined,
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: () => `,"time":"${isoTime()}"`,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination(STDOUT),
+    target,
   );
 }

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 
 import type { Logger } from '../observability/logger.js';
 import type { WebhookMetrics } from '../observability/metrics.js';
-import { logRequest } from '../observability/request-log.js';
+import { createRequestLog } from '../observability/request-log.js';
 import { pathOf } from './check-request-line.js';
 import type { WebhookHandler } from './handler.js';
 import { fail, type Outcome } from './outcome.js';
@@ -53,6 +53,7 @@ export function createWebhookServer(handle: WebhookHandler, logger: Logger, metr
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.on('clientError', answerClientError);
+  const logRequest = createRequestLog(logger);
   let draining = false;
   const inFlight = new Set<Promise<void>>();
 
@@ -79,7 +80,7 @@ export function createWebhookServer(handle: WebhookHandler, logger: Logger, metr
         } finally {
           const durationMs = performance.now() - started;
           metrics.requestEnded(outcome, durationMs / 1000);
-          logRequest(logger, outcome, {
+          logRequest(outcome, {
             requestId,
             method: request.method,
             path: pathOf(request.url),
