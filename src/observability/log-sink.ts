@@ -1,102 +1,74 @@
-import { write, writeSync } from 'node:fs';
-
 import { lineStart } from './log-line.js';
 
-// Lines waiting while stdout is slow are bounded: past this, new lines are dropped (and counted) rather
-// than let a stalled log collector grow the sidecar's memory without limit.
-const MAX_PENDING_BYTES = 8 * 1024 * 1024;
-// A non-blocking stdout that is full answers EAGAIN; try again shortly.
-const RETRY_AFTER_FULL_MS = 10;
+// Only a stream that can fall behind (an asynchronous one) ever holds lines back; past this, new lines are
+// dropped and counted rather than let a stalled reader grow the sidecar's memory without limit. Node writes
+// stdout synchronously when it is a file or, on Linux, a pipe, which is how a container's stdout is read.
+const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+
+interface LineStream {
+  write(text: string, callback?: (error?: Error | null) => void): boolean;
+  readonly writableLength: number;
+}
 
 /**
- * Where log lines go: gathered while the event loop is busy and written together once it turns, one
- * write(2) for all the lines of that turn, off the event loop. Lines keep their order. pino writes its own
- * lines here too, so that request lines and the rest stay in one ordered stream.
+ * Where log lines go: the lines of one turn of the event loop are gathered and handed to the stream in one
+ * write when the turn ends, instead of one write(2) per line. Lines keep their order. pino writes its own
+ * lines here too, so that request lines and the rest stay one ordered stream.
  */
 export class LogSink {
-  readonly #fd: number;
+  readonly #stream: LineStream;
   #pending: string[] = [];
-  #pendingBytes = 0;
   #dropped = 0;
   #scheduled = false;
-  #writing = false;
-  #idle: Array<() => void> = [];
 
-  constructor(fd: number) {
-    this.#fd = fd;
+  constructor(stream: LineStream) {
+    this.#stream = stream;
   }
 
   /** Queues one or more whole lines. */
   write(lines: string): boolean {
-    if (this.#pendingBytes + lines.length > MAX_PENDING_BYTES) {
-      this.#dropped++;
-      return true;
-    }
     this.#pending.push(lines);
-    this.#pendingBytes += lines.length;
-    if (!this.#scheduled && !this.#writing) {
+    if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#startWrite);
+      setImmediate(this.#handOver);
     }
     return true;
   }
 
-  /** Calls back once every line queued so far is written (pino's `logger.flush`). */
+  /** Calls back once every line queued so far has been written (pino's `logger.flush`). */
   flush(callback?: (error?: Error) => void): void {
+    this.#handOver();
     if (!callback) return;
-    if (!this.#writing && !this.#scheduled && this.#pending.length === 0) callback();
-    else this.#idle.push(callback);
+    if (this.#stream.writableLength === 0) process.nextTick(callback);
+    else this.#stream.write('', () => callback());
   }
 
-  /**
-   * Writes what is queued, blocking: for a process that is exiting. Should a write still be in flight, these
-   * lines may land before it; out of order is better than lost.
-   */
+  /** Hands what is queued to the stream now: for a process that is about to exit. */
   flushSync(): void {
-    const bytes = this.#take();
-    if (bytes) writeSync(this.#fd, bytes);
+    this.#handOver();
   }
 
-  #startWrite = (): void => {
+  #handOver = (): void => {
     this.#scheduled = false;
-    if (this.#writing) return;
-    const bytes = this.#take();
-    if (!bytes) return this.#notifyIdle();
-    this.#writing = true;
-    this.#writeFrom(bytes, 0);
-  };
-
-  #take(): Buffer | undefined {
-    if (this.#pending.length === 0 && this.#dropped === 0) return undefined;
-    let text = this.#pending.join('');
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.join('');
+    this.#pending = [];
+    if (this.#stream.writableLength > MAX_BACKLOG_BYTES) {
+      this.#dropped += countLines(text);
+      return;
+    }
     if (this.#dropped > 0) {
-      text += `${lineStart('warn')},"dropped":${this.#dropped},"msg":"log lines dropped: stdout was not keeping up"}\n`;
+      this.#stream.write(
+        `${lineStart('warn')},"dropped":${this.#dropped},"msg":"log lines dropped: stdout was not keeping up"}\n`,
+      );
       this.#dropped = 0;
     }
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    return Buffer.from(text);
-  }
+    this.#stream.write(text);
+  };
+}
 
-  #writeFrom(bytes: Buffer, offset: number): void {
-    write(this.#fd, bytes, offset, bytes.length - offset, null, (error, written) => {
-      if (error && error.code === 'EAGAIN') {
-        setTimeout(() => this.#writeFrom(bytes, offset), RETRY_AFTER_FULL_MS);
-        return;
-      }
-      // Any other error means stdout is gone (closed pipe): nobody can read these lines any more.
-      if (!error && offset + written < bytes.length) {
-        this.#writeFrom(bytes, offset + written);
-        return;
-      }
-      this.#writing = false;
-      this.#startWrite();
-    });
-  }
-
-  #notifyIdle(): void {
-    const callbacks = this.#idle;
-    this.#idle = [];
-    for (const callback of callbacks) callback();
-  }
+function countLines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }

@@ -14,7 +14,7 @@ export function destinationOf(logger: Logger): { write(line: string): unknown } 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   let target = destination;
   if (!target) {
-    const stdout = new LogSink(1);
+    const stdout = new LogSink(process.stdout);
     // Lines logged just before an exit (a fatal error at start-up, say) are written, not lost.
     process.on('exit', () => stdout.flushSync());
     target = stdout as unknown as NodeJS.WritableStream;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { LogSink } from '../../../src/observability/log-sink.js';
 
 const flushed = (sink: LogSink) => new Promise<void>((resolve) => sink.flush(() => resolve()));
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('LogSink', () => {
   let dir: string;
@@ -19,8 +20,8 @@ describe('LogSink', () => {
 
   it('writes every line, in order, and calls flush back once they are written', async () => {
     const file = path.join(dir, 'ordered.log');
-    const fd = openSync(file, 'w');
-    const sink = new LogSink(fd);
+    const stream = createWriteStream(file);
+    const sink = new LogSink(stream);
     const expected: string[] = [];
     for (let turn = 0; turn < 50; turn++) {
       for (let i = 0; i < 40; i++) {
@@ -28,53 +29,61 @@ describe('LogSink', () => {
         expected.push(line);
         sink.write(line);
       }
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     await flushed(sink);
-    closeSync(fd);
     assert.equal(readFileSync(file, 'utf8'), expected.join(''));
+    stream.end();
   });
 
-  it('flushSync writes what is queued at once', () => {
-    const file = path.join(dir, 'sync.log');
-    const fd = openSync(file, 'w');
-    const sink = new LogSink(fd);
-    sink.write('{"last":"words"}\n');
+  it('hands a turn of lines to the stream in one write', async () => {
+    const writes: string[] = [];
+    const sink = new LogSink({ write: (text: string) => writes.push(text) > 0, writableLength: 0 });
+    sink.write('{"a":1}\n');
+    sink.write('{"b":2}\n');
+    assert.deepEqual(writes, []);
+    await nextTurn();
+    assert.deepEqual(writes, ['{"a":1}\n{"b":2}\n']);
+    sink.write('{"c":3}\n');
     sink.flushSync();
-    closeSync(fd);
-    assert.equal(readFileSync(file, 'utf8'), '{"last":"words"}\n');
+    assert.deepEqual(writes, ['{"a":1}\n{"b":2}\n', '{"c":3}\n']);
   });
 
   it('bounds what waits for a stalled reader, drops the rest and says how many once it can write again', async () => {
-    // A FIFO opened read-write never blocks on open; with nobody reading, its 64 KiB fill and the write stalls.
+    // A FIFO opened read-write never blocks on open; with nobody reading, its 64 KiB fill and writes stall.
     const fifo = path.join(dir, 'stalled.fifo');
     execFileSync('mkfifo', [fifo]);
-    const fd = openSync(fifo, 'r+');
-    const sink = new LogSink(fd);
+    const stream = createWriteStream('', { fd: openSync(fifo, 'r+') });
+    const sink = new LogSink(stream);
     const line = `{"pad":"${'x'.repeat(1000)}"}\n`;
-    for (let i = 0; i < 100; i++) sink.write(line);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the first write is now stuck in the kernel
-    for (let i = 0; i < 10_000; i++) sink.write(line); // ~10 MB more: past the 8 MiB bound
+    const sent = 10_000; // about 10 MB: past the 8 MiB bound
+    for (let i = 0; i < sent; i++) {
+      sink.write(line);
+      if (i % 100 === 99) await nextTurn();
+    }
+    assert.ok(stream.writableLength > 8 * 1024 * 1024, 'the stream should be holding lines back');
 
     const reader = await open(fifo, 'r');
     let text = '';
     const reading = (async () => {
       const buffer = Buffer.alloc(1 << 16);
-      while (!text.includes('log lines dropped')) {
+      while (!text.endsWith('{"last":true}\n')) {
         const { bytesRead } = await reader.read(buffer, 0, buffer.length, null);
         text += buffer.subarray(0, bytesRead).toString('utf8');
       }
     })();
+    while (stream.writableLength > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    sink.write('{"last":true}\n');
     await flushed(sink);
     await reading;
     await reader.close();
-    closeSync(fd);
+    stream.destroy();
 
     const lines = text.trimEnd().split('\n');
-    const notice = JSON.parse(lines.at(-1)!) as { level: string; dropped: number };
+    const notice = JSON.parse(lines.at(-2)!) as { level: string; dropped: number };
     assert.equal(notice.level, 'warn');
-    const written = lines.length - 1;
-    assert.ok(written < 10_100 && written > 8_000, `${written} lines written`);
-    assert.equal(notice.dropped, 10_100 - written);
+    const written = lines.length - 2;
+    assert.ok(written > 8_000 && written < sent, `${written} of ${sent} lines written`);
+    assert.equal(notice.dropped, sent - written);
   });
 });
