@@ -26,6 +26,9 @@ export function isHopByHop(name: string, connectionTokens: ReadonlySet<string>):
 /** Field names listed in a Connection header, lower-cased. */
 export function connectionTokens(connection: string | string[] | undefined): ReadonlySet<string> {
   if (connection === undefined) return EMPTY;
+  // Nearly every request and answer says just one of these; no need for a new set each time.
+  if (connection === 'keep-alive') return KEEP_ALIVE;
+  if (connection === 'close') return CLOSE;
   const joined = Array.isArray(connection) ? connection.join(',') : connection;
   return new Set(
     joined
@@ -36,3 +39,5 @@ export function connectionTokens(connection: string | string[] | undefined): Rea
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+const KEEP_ALIVE: ReadonlySet<string> = new Set(['keep-alive']);
+const CLOSE: ReadonlySet<string> = new Set(['close']);

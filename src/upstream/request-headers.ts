@@ -42,7 +42,7 @@ export function buildUpstreamHeaders(
 
 /** Ours, in any spelling: CGI-style frameworks read `X-Genesys_Event-Id` as `X-Genesys-Event-Id`. */
 function isOurs(name: string): boolean {
-  return name.replaceAll('_', '-').startsWith('x-genesys-');
+  return name.length > 10 && name.charCodeAt(0) === 0x78 && name.replaceAll('_', '-').startsWith('x-genesys-');
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

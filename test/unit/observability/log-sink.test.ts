@@ -36,17 +36,25 @@ describe('LogSink', () => {
     stream.end();
   });
 
-  it('hands a turn of lines to the stream in one write', async () => {
+  it('hands lines over in batches: within 50 ms, or at the end of the turn once 16 KiB gather', async () => {
     const writes: string[] = [];
     const sink = new LogSink({ write: (text: string) => writes.push(text) > 0, writableLength: 0 });
     sink.write('{"a":1}\n');
     sink.write('{"b":2}\n');
-    assert.deepEqual(writes, []);
     await nextTurn();
+    assert.deepEqual(writes, []);
+    await new Promise((resolve) => setTimeout(resolve, 80));
     assert.deepEqual(writes, ['{"a":1}\n{"b":2}\n']);
+
+    const big = `{"pad":"${'x'.repeat(16 * 1024)}"}\n`;
     sink.write('{"c":3}\n');
+    sink.write(big);
+    await nextTurn();
+    assert.deepEqual(writes.slice(1), [`{"c":3}\n${big}`]);
+
+    sink.write('{"d":4}\n');
     sink.flushSync();
-    assert.deepEqual(writes, ['{"a":1}\n{"b":2}\n', '{"c":3}\n']);
+    assert.deepEqual(writes.slice(2), ['{"d":4}\n']);
   });
 
   it('bounds what waits for a stalled reader, drops the rest and says how many once it can write again', async () => {
