@@ -65,3 +65,27 @@ test('after delivered, duplicate, rejected, failed and app-error traffic every d
     await app.close();
   }
 });
+
+test('the in-flight gauge counts requests while the app is still answering them', async () => {
+  const app = await startRecordingUpstream();
+  app.answerWith(() => ({ status: 200, delayMs: 400 }));
+  const sidecar = await startTestSidecar({ UPSTREAM_URL: app.url, GENESYS_WEBHOOK_SECRET: SECRET });
+  const endpoint = `${sidecar.webhookUrl}/webhook/genesys`;
+  const send = (body: Buffer) =>
+    post(endpoint, body, { 'x-purecloud-webhook-signature': purecloudSignature(body, SECRET) });
+  try {
+    const answers = Promise.all([send(purecloudEvent()), send(purecloudEvent())]);
+    while (app.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    const during = (await get(`${sidecar.adminUrl}/metrics`)).text;
+    assert.equal(sampleValue(during, 'genesys_webhook_in_flight_requests'), 2);
+    assert.deepEqual(
+      (await answers).map((answer) => answer.status),
+      [200, 200],
+    );
+    const after = (await get(`${sidecar.adminUrl}/metrics`)).text;
+    assert.equal(sampleValue(after, 'genesys_webhook_in_flight_requests'), 0);
+  } finally {
+    await sidecar.close();
+    await app.close();
+  }
+});
