@@ -32,7 +32,7 @@ const { resolveProfile } = await load('signature/profiles.js');
 const { MemoryDedupeStore } = await load('dedupe/memory-dedupe-store.js');
 const { buildUpstreamHeaders } = await load('upstream/request-headers.js');
 const { createLogger } = await load('observability/logger.js');
-const { logRequest } = await load('observability/request-log.js');
+const { createRequestLog } = await load('observability/request-log.js');
 const { WebhookMetrics } = await load('observability/metrics.js');
 
 // The sidecar's defaults (src/config.ts, src/sidecar.ts).
@@ -46,6 +46,7 @@ const profile = resolveProfile(process.env.SIGNATURE_PROFILE ?? 'purecloud');
 const keys = [Buffer.from(process.env.GENESYS_WEBHOOK_SECRET ?? '', 'utf8')];
 const dedupe = new MemoryDedupeStore({ maxEntries: 100_000, ttlSeconds: 86_400 });
 const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
+const logRequest = createRequestLog(logger);
 const metrics = new WebhookMetrics({ keysLoaded: () => keys.length, dedupeEntries: () => dedupe.size() });
 const counts = {};
 
@@ -99,7 +100,7 @@ const server = http.createServer((request, response) => {
   const finish = (outcome, status) => {
     const durationMs = performance.now() - started;
     metrics.requestEnded(outcome, durationMs / 1000);
-    logRequest(logger, outcome, { requestId, method: request.method, path: pathOf(request.url), status, durationMs });
+    logRequest(outcome, { requestId, method: request.method, path: pathOf(request.url), status, durationMs });
     const key =
       outcome.kind === 'forwarded' ? `forwarded ${outcome.status}` : `${outcome.kind} ${outcome.reason ?? ''}`.trim();
     counts[key] = (counts[key] ?? 0) + 1;
