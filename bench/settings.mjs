@@ -39,7 +39,7 @@ export const KNOBS = [
   ['BENCH_ROUNDS', 'interleaved rounds with ~1 KB bodies', '3'],
   ['BENCH_LARGE_ROUNDS', 'interleaved rounds with the large bodies', '2'],
   ['BENCH_BODY_BYTES / BENCH_LARGE_BODY_BYTES', 'body sizes (0 skips the large one)', '1024 / 65536'],
-  ['BENCH_INITIAL_WARMUP_S', 'unmeasured load for each variant before round 1 (the prefill warms the others)', '3'],
+  ['BENCH_INITIAL_WARMUP_S', 'unmeasured load for each variant before round 1 (the prefill warms the others)', '20'],
   ['BENCH_WARMUP_S', 'unmeasured load before each measured window', '1'],
   ['BENCH_THROUGHPUT_S', 'measured window at fixed concurrency', '4'],
   ['BENCH_RATE_S', 'measured window at the fixed rate', '6'],
@@ -48,7 +48,7 @@ export const KNOBS = [
   ['BENCH_PREFILL', 'events sent to the "remembered" sidecars before measuring', '100000'],
   [
     'BENCH_VARIANTS',
-    'comma-separated subset of `nginx`, `sidecar-purecloud`, `sidecar-open-messaging`, `verified-http-proxy`, `sidecar-purecloud-remembered`, `sidecar-open-messaging-remembered` (direct and passthrough always run)',
+    'comma-separated subset of `nginx`, `forwarder-only`, `sidecar-purecloud`, `sidecar-open-messaging`, `verified-http-proxy`, `sidecar-purecloud-remembered`, `sidecar-open-messaging-remembered` (direct and passthrough always run)',
     'all',
   ],
   ['BENCH_OUTPUT', 'results file of a full run, relative to the repo', 'docs/benchmarks.md'],
@@ -100,7 +100,7 @@ export function loadSettings(mode) {
       { bytes: number('BENCH_BODY_BYTES', 1024, { min: 200 }), rounds: number('BENCH_ROUNDS', 3, { min: 1 }) },
       ...(large > 0 ? [{ bytes: large, rounds: number('BENCH_LARGE_ROUNDS', 2, { min: 1 }) }] : []),
     ],
-    initialWarmupS: number('BENCH_INITIAL_WARMUP_S', 3),
+    initialWarmupS: number('BENCH_INITIAL_WARMUP_S', 20),
     // Time for a variant to finish the requests a closed-loop run left in flight before it is stopped.
     settleMs: 300,
     warmupS: number('BENCH_WARMUP_S', 1),

@@ -17,6 +17,7 @@ export const VARIANTS = [
   { key: 'direct', label: 'direct to the app', profile: 'purecloud', baseline: true },
   { key: 'passthrough', label: 'bare Node passthrough', profile: 'purecloud', baseline: true },
   { key: 'nginx', label: 'nginx reverse proxy', profile: 'purecloud', baseline: true },
+  { key: 'forwarder-only', label: "sidecar's forwarder alone, no checks", profile: 'purecloud', baseline: true },
   { key: 'sidecar-purecloud', label: 'sidecar, purecloud', profile: 'purecloud', sidecar: true },
   { key: 'sidecar-open-messaging', label: 'sidecar, open-messaging', profile: 'open-messaging', sidecar: true },
   { key: 'verified-http-proxy', label: 'verified path, http-proxy', profile: 'purecloud', verifies: true },
@@ -84,6 +85,13 @@ export async function startVariant(variant, { app, core, secret, settings, tmpDi
     const child = nodeChild(variant.key, 'passthrough.mjs', [String(app.port)], { core });
     const { port } = await messageOf(child, 'ready');
     return { port, pid: child.pid, child, describe: 'bench/passthrough.mjs' };
+  }
+
+  if (variant.key === 'forwarder-only') {
+    const env = { PATH: process.env.PATH, BENCH_BUILD_DIR: settings.buildDir };
+    const child = nodeChild(variant.key, 'forwarder-only.mjs', [String(app.port)], { core, env });
+    const { port } = await messageOf(child, 'ready');
+    return { port, pid: child.pid, child, describe: 'bench/forwarder-only.mjs' };
   }
 
   if (variant.key === 'nginx') {

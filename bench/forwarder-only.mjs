@@ -1,0 +1,29 @@
+// The sidecar's own HTTP hop with none of its checks: a node:http server that reads the body and sends it
+// on with the sidecar's built Forwarder (undici), then answers with the app's status, headers and body. Its
+// row is the floor under the sidecar's figures; the distance from it is what verification, parsing, dedupe,
+// logging and metrics cost.
+// Child entry: `node bench/forwarder-only.mjs <appPort>` with BENCH_BUILD_DIR; reports {type: 'ready', port}.
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const appPort = Number(process.argv[2]);
+const modulePath = path.join(process.env.BENCH_BUILD_DIR, 'src', 'upstream', 'forwarder.js');
+const { Forwarder } = await import(pathToFileURL(modulePath).href);
+const forwarder = new Forwarder(new URL(`http://127.0.0.1:${appPort}`), 9_000);
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', async () => {
+    const headers = { 'content-type': req.headers['content-type'] ?? 'application/json' };
+    const body = Buffer.concat(chunks);
+    const result = await forwarder.forward({ method: 'POST', pathAndQuery: req.url, headers, body }, 9_000);
+    if (result.kind !== 'answered') res.writeHead(result.kind === 'timeout' ? 504 : 502).end();
+    else res.writeHead(result.status, { ...result.headers, 'content-length': result.body.length }).end(result.body);
+  });
+});
+server.keepAliveTimeout = 600_000;
+
+server.listen(0, '127.0.0.1', () => process.send?.({ type: 'ready', port: server.address().port }));
+process.on('disconnect', () => process.exit(0));
