@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench        measure the sidecar against bare baselines on loopback, print the tables and write
-//                      docs/benchmarks.md (about 8 minutes on 2 cores with the defaults)
+//                      docs/benchmarks.md (about 13 minutes on 2 cores with the defaults)
 // npm run bench:smoke  the same code paths with a few hundred requests; checks only that every answer was
 //                      the expected one; exit 0 or 1; writes only to a temporary directory
 // Knobs: environment variables listed in settings.mjs (BENCH_*). See docs/benchmarks.md for the method.

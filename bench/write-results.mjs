@@ -161,7 +161,7 @@ export function writeResults({
     '',
     '## Running it',
     '',
-    '`npm run bench` builds, runs everything above (about 8 minutes on 2 cores) and rewrites this file;',
+    '`npm run bench` builds, runs everything above (about 13 minutes on 2 cores) and rewrites this file;',
     '`npm run bench:smoke` sends a few hundred requests through the same code paths and only checks the answers.',
     'Installing nginx (`apt-get install nginx`) adds its row. Environment variables:',
     '',
