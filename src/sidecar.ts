@@ -46,7 +46,9 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   });
   await secrets.start();
 
-  const forwarder = new Forwarder(config.upstreamUrl, config.upstreamTimeoutMs);
+  const forwarder = new Forwarder(config.upstreamUrl, config.upstreamTimeoutMs, (seconds) =>
+    metrics.upstreamAnswered(seconds),
+  );
   const genesys = config.enrichment && new GenesysClient({ ...config.enrichment, registry: metrics.registry, logger });
   const handler = createWebhookHandler({
     webhookPaths: config.webhookPaths,
@@ -56,12 +58,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     keyring,
     dedupe,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
-    async forward(request, timeoutMs) {
-      const started = performance.now();
-      const result = await forwarder.forward(request, timeoutMs);
-      metrics.upstreamAnswered((performance.now() - started) / 1000);
-      return result;
-    },
+    forward: (request, timeoutMs) => forwarder.forward(request, timeoutMs),
     enrich: genesys && createEnrichStep(config.enrichment!, config.profile, genesys),
     enrichFailure: config.enrichment?.failureMode ?? 'forward',
   });

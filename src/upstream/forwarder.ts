@@ -25,9 +25,14 @@ export type ForwardResult =
 export class Forwarder {
   readonly #pool: Pool;
   readonly #basePath: string;
+  readonly #onSettled: (seconds: number) => void;
 
-  /** `maxTimeoutMs` is UPSTREAM_TIMEOUT_MS, the longest any single forward may be given. */
-  constructor(upstreamUrl: URL, maxTimeoutMs: number) {
+  /**
+   * `maxTimeoutMs` is UPSTREAM_TIMEOUT_MS, the longest any single forward may be given; `onSettled` hears how
+   * long each forward took, whatever its result.
+   */
+  constructor(upstreamUrl: URL, maxTimeoutMs: number, onSettled: (seconds: number) => void = () => {}) {
+    this.#onSettled = onSettled;
     this.#pool = new Pool(upstreamUrl.origin, {
       // Each forward's own deadline decides; these only keep undici's longer defaults out of the way.
       headersTimeout: maxTimeoutMs,
@@ -45,7 +50,7 @@ export class Forwarder {
         headers: request.headers,
         body: request.body,
       };
-      this.#pool.dispatch(options, new BufferedAnswer(resolve, timeoutMs));
+      this.#pool.dispatch(options, new BufferedAnswer(resolve, timeoutMs, this.#onSettled));
     });
   }
 
@@ -61,6 +66,8 @@ export class Forwarder {
  */
 class BufferedAnswer implements Dispatcher.DispatchHandler {
   readonly #settle: (result: ForwardResult) => void;
+  readonly #onSettled: (seconds: number) => void;
+  readonly #started = performance.now();
   readonly #timer: NodeJS.Timeout;
   #controller: Dispatcher.DispatchController | undefined;
   #settled = false;
@@ -69,8 +76,9 @@ class BufferedAnswer implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #length = 0;
 
-  constructor(resolve: (result: ForwardResult) => void, timeoutMs: number) {
+  constructor(resolve: (result: ForwardResult) => void, timeoutMs: number, onSettled: (seconds: number) => void) {
     this.#settle = resolve;
+    this.#onSettled = onSettled;
     this.#timer = setTimeout(() => this.#giveUp({ kind: 'timeout' }), timeoutMs);
   }
 
@@ -116,6 +124,7 @@ class BufferedAnswer implements Dispatcher.DispatchHandler {
     this.#settled = true;
     clearTimeout(this.#timer);
     this.#chunks = [];
+    this.#onSettled((performance.now() - this.#started) / 1000);
     this.#settle(result);
   }
 }

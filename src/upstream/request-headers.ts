@@ -21,7 +21,8 @@ export function buildUpstreamHeaders(
 ): Record<string, string | string[]> {
   const tokens = connectionTokens(incoming.connection);
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value === undefined || isHopByHop(name, tokens) || isOurs(name)) continue;
     headers[name] = value;
   }

@@ -96,12 +96,9 @@ export function createWebhookHandler(deps: HandlerDependencies) {
         remoteAddress: request.socket.remoteAddress,
       });
       let body = rawBody;
-      const enrichment = await deps.enrich?.(
-        json.value as object,
-        rawBody,
-        facts.eventType,
-        deadline - performance.now(),
-      );
+      const enrichment = deps.enrich
+        ? await deps.enrich(json.value as object, rawBody, facts.eventType, deadline - performance.now())
+        : undefined;
       if (enrichment) {
         if (enrichment.body) body = enrichment.body;
         // Only a lookup that failed is worth a retry; while the breaker is open or the local rate limit is
