@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
-import { sendJson } from '../http/send-json.js';
+import { copyHeaders, sendJson } from '../http/send-json.js';
 import type { Outcome } from './outcome.js';
 import { RETRY_AFTER_SECONDS, STATUS_BY_REASON } from './status.js';
 
@@ -13,7 +13,8 @@ export function respond(response: ServerResponse, outcome: Outcome, requestId: s
 
   // Headers go to writeHead in one object: Node then serializes them directly, without a setHeader each.
   if (outcome.kind === 'forwarded') {
-    const headers: OutgoingHttpHeaders = { ...outcome.headers, 'x-request-id': requestId };
+    const headers: OutgoingHttpHeaders = copyHeaders(outcome.headers);
+    headers['x-request-id'] = requestId;
     // RFC 9110 §8.6: no Content-Length on 204 or 304 (Node sends no body for them either).
     if (outcome.status !== 204 && outcome.status !== 304) headers['content-length'] = outcome.body.length;
     response.writeHead(outcome.status, headers).end(outcome.body);
