@@ -21,7 +21,7 @@ const server = http.createServer((req, res) => {
     const result = await forwarder.forward({ method: 'POST', pathAndQuery: req.url, headers, body }, 9_000);
     if (result.kind !== 'answered') res.writeHead(result.kind === 'timeout' ? 504 : 502).end();
     else {
-      // Copied key by key as the sidecar does (src/http/send-json.ts, copyHeaders): on Node 20 a spread that
+      // Copied key by key as the sidecar does (src/http/copy-headers.ts): on Node 20 a spread that
       // gets new keys makes a hidden class per answer, which would tax this floor and not the sidecar.
       const headers = {};
       for (const name in result.headers) headers[name] = result.headers[name];

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
-import { copyHeaders, sendJson } from '../http/send-json.js';
+import { copyHeaders } from '../http/copy-headers.js';
+import { sendJson } from '../http/send-json.js';
 import type { Outcome } from './outcome.js';
 import { RETRY_AFTER_SECONDS, STATUS_BY_REASON } from './status.js';
 
